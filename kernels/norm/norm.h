@@ -1,0 +1,30 @@
+// Normalization kernels over one row of n floats.
+//
+//   rmsnorm:   y = x / sqrt(mean(x^2) + eps) * w            (Llama, Qwen2)
+//
+// Layout: contiguous f32 rows; y may alias x. Accumulation in f32; the SIMD
+// variants sum in a different order than the scalar reference, so they agree
+// to a relative error of ~1e-6, not bit for bit. Reference: HF LlamaRMSNorm.
+#pragma once
+#include "kernels/common/dispatch.h"
+
+namespace sprout::kern {
+
+struct NormKernels {
+  void (*rmsnorm)(const float* x, const float* w, float eps, int n, float* y);
+};
+
+// The table for `isa`; entries an ISA does not specialize are the scalar ones.
+const NormKernels& norm_kernels(Isa isa);
+inline const NormKernels& norm_kernels() { return norm_kernels(active_isa()); }
+
+inline void rmsnorm(const float* x, const float* w, float eps, int n, float* y) {
+  norm_kernels().rmsnorm(x, w, eps, n, y);
+}
+
+// Per-ISA tables, defined in norm_scalar.cpp, norm_avx2.cpp, norm_neon.cpp.
+extern const NormKernels kNormScalar;
+extern const NormKernels kNormAvx2;
+extern const NormKernels kNormNeon;
+
+}  // namespace sprout::kern

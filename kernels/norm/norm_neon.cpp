@@ -1,0 +1,32 @@
+// NEON variants of kernels/norm/norm.h (baseline ARMv8-A Advanced SIMD).
+#include <arm_neon.h>
+
+#include <cmath>
+
+#include "kernels/norm/norm.h"
+
+namespace sprout::kern {
+namespace {
+
+void rmsnorm_neon(const float* x, const float* w, float eps, int n, float* y) {
+  float32x4_t acc0 = vdupq_n_f32(0.f), acc1 = vdupq_n_f32(0.f);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const float32x4_t a = vld1q_f32(x + i), b = vld1q_f32(x + i + 4);
+    acc0 = vfmaq_f32(acc0, a, a);
+    acc1 = vfmaq_f32(acc1, b, b);
+  }
+  float ss = vaddvq_f32(vaddq_f32(acc0, acc1));
+  for (; i < n; ++i) ss += x[i] * x[i];
+  const float inv = 1.0f / std::sqrt(ss / float(n) + eps);
+  i = 0;
+  for (; i + 4 <= n; i += 4)
+    vst1q_f32(y + i, vmulq_f32(vmulq_n_f32(vld1q_f32(x + i), inv), vld1q_f32(w + i)));
+  for (; i < n; ++i) y[i] = x[i] * inv * w[i];
+}
+
+}  // namespace
+
+const NormKernels kNormNeon = {rmsnorm_neon};
+
+}  // namespace sprout::kern
