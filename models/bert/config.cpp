@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "engine/error.h"
+#include "loaders/config_bert.h"
+#include "loaders/gguf.h"
 #include "loaders/json_util.h"
 #include "loaders/weights.h"
 
@@ -26,29 +28,37 @@ Pooling read_pooling_config(const std::string& path) {
   return Pooling::mean;
 }
 
+static Hparams hparams_from(const BertConfig& c, const std::string& subject) {
+  if (c.model_type != "bert")
+    fail(subject, "model_type '" + c.model_type + "' is not supported (RoBERTa position ids differ); BERT only");
+  if (c.hidden_size > (1 << 16) || c.num_hidden_layers > 1000 || c.intermediate_size > (1 << 20) ||
+      c.max_position_embeddings > (1 << 20) || c.vocab_size > (1 << 26) || c.type_vocab_size > (1 << 16))
+    fail(subject, "BERT hyper-parameters out of range");
+  Hparams hp;
+  hp.vocab = int(c.vocab_size);
+  hp.hidden = int(c.hidden_size);
+  hp.layers = int(c.num_hidden_layers);
+  hp.heads = int(c.num_attention_heads);
+  hp.ffn = int(c.intermediate_size);
+  hp.max_positions = int(c.max_position_embeddings);
+  hp.type_vocab = int(c.type_vocab_size);
+  hp.ln_eps = float(c.layer_norm_eps);
+  if (c.hidden_act == "gelu") hp.act = Activation::gelu_erf;
+  else if (c.hidden_act == "gelu_new" || c.hidden_act == "gelu_pytorch_tanh") hp.act = Activation::gelu_tanh;
+  else if (c.hidden_act == "relu") hp.act = Activation::relu;
+  else if (c.hidden_act == "silu") hp.act = Activation::silu;
+  else fail(subject, "hidden_act '" + c.hidden_act + "' is not supported");
+  return hp;
+}
+
 ModelSettings read_hf_settings(const std::string& dir) {
   ModelSettings s;
   const std::string cfg_path = (fs::path(dir) / "config.json").string();
   if (!fs::exists(cfg_path)) fail(dir, "missing config.json");
-  const Json c = load_json(cfg_path);
-  const std::string type = opt<std::string>(c, "model_type", "bert", cfg_path);
-  if (type != "bert") fail(cfg_path, "model_type '" + type + "' is not a BERT encoder");
-  const std::string pe = opt<std::string>(c, "position_embedding_type", "absolute", cfg_path);
-  if (pe != "absolute") fail(cfg_path, "position_embedding_type '" + pe + "' is not supported (absolute only)");
-  const std::string act = opt<std::string>(c, "hidden_act", "gelu", cfg_path);
-  if (act != "gelu") fail(cfg_path, "hidden_act '" + act + "' is not supported (gelu only)");
-  Hparams& hp = s.hp;
-  hp.hidden = req<int>(c, "hidden_size", cfg_path);
-  hp.layers = req<int>(c, "num_hidden_layers", cfg_path);
-  hp.heads = req<int>(c, "num_attention_heads", cfg_path);
-  hp.ffn = req<int>(c, "intermediate_size", cfg_path);
-  hp.vocab = req<int>(c, "vocab_size", cfg_path);
-  hp.max_positions = opt<int>(c, "max_position_embeddings", 512, cfg_path);
-  hp.type_vocab = opt<int>(c, "type_vocab_size", 2, cfg_path);
-  hp.ln_eps = opt<float>(c, "layer_norm_eps", 1e-12f, cfg_path);
-  if (hp.hidden <= 0 || hp.heads <= 0 || hp.hidden % hp.heads || hp.layers <= 0 || hp.layers > 1000 ||
-      hp.ffn <= 0 || hp.vocab <= 0 || hp.max_positions <= 0 || hp.type_vocab <= 0 || !(hp.ln_eps > 0))
-    fail(cfg_path, "inconsistent BERT hyper-parameters");
+  const BertConfig c = bert_config_from_json(cfg_path);
+  if (const Json j = load_json(cfg_path); opt<std::string>(j, "position_embedding_type", "absolute", cfg_path) != "absolute")
+    fail(cfg_path, "position_embedding_type is not supported (absolute only)");
+  s.hp = hparams_from(c, cfg_path);
 
   // sentence-transformers: modules.json names the Pooling module's folder.
   std::string pooling_dir = "1_Pooling";
@@ -80,23 +90,8 @@ ModelSettings read_hf_settings(const std::string& dir) {
 ModelSettings read_gguf_settings(const WeightStore& store, const std::string& path) {
   const GgufFile* g = store.gguf();
   if (!g) fail(path, "not a GGUF file");
-  const std::string arch = g->get_string("general.architecture");
-  if (arch != "bert") fail(path, "general.architecture '" + arch + "' is not a BERT encoder");
   ModelSettings s;
-  auto get = [&](const char* key) {
-    const int64_t v = g->get_int(key);
-    if (v <= 0 || v > (int64_t(1) << 24)) fail(path, std::string("key '") + key + "': out of range");
-    return int(v);
-  };
-  Hparams& hp = s.hp;
-  hp.hidden = get("bert.embedding_length");
-  hp.layers = get("bert.block_count");
-  hp.heads = get("bert.attention.head_count");
-  hp.ffn = get("bert.feed_forward_length");
-  hp.ln_eps = float(g->get_float("bert.attention.layer_norm_epsilon", 1e-12));
-  if (!(hp.ln_eps > 0)) fail(path, "key 'bert.attention.layer_norm_epsilon': must be positive");
-  if (const GgufValue* c = g->find("bert.attention.causal"); c && c->as_int().value_or(0) != 0)
-    fail(path, "causal attention is not supported for BERT");
+  s.hp = hparams_from(bert_config_from_gguf(*g), path);
   s.max_seq_length = int(g->get_int("bert.context_length", 0));
   switch (g->get_int("bert.pooling_type", 1)) {
     case 1: s.pooling = Pooling::mean; break;

@@ -13,6 +13,15 @@
 
 namespace sprout::bert {
 
+static void activate(Activation a, float* x, int64_t n) {
+  switch (a) {
+    case Activation::gelu_erf: ops::gelu_erf(x, n); return;   // HF "gelu"
+    case Activation::gelu_tanh: ops::gelu_tanh(x, n); return;
+    case Activation::relu: ops::relu(x, n); return;
+    case Activation::silu: ops::silu(x, n); return;
+  }
+}
+
 void Model::encode(std::span<const std::span<const int32_t>> seqs, float* out, Arena& scratch) const {
   const Hparams& hp = w_.hp;
   const int64_t H = hp.hidden, F = hp.ffn, nh = hp.heads, hd = hp.head_dim();
@@ -79,7 +88,7 @@ void Model::encode(std::span<const std::span<const int32_t>> seqs, float* out, A
 
     // Feed-forward: x = LayerNorm(x + gelu(x W1^T + b1) W2^T + b2)  [N, F] -> [N, H]
     linear(L.ffn_up.w, x, N, ffn, L.ffn_up.b);
-    ops::gelu_erf(ffn, N * F);
+    activate(hp.act, ffn, N * F);
     linear(L.ffn_down.w, ffn, N, tmp, L.ffn_down.b);
     ops::add(tmp, x, N * H, tmp);
     ops::layernorm(tmp, L.out_norm.gamma, L.out_norm.beta, hp.ln_eps, N, H, x);

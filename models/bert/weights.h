@@ -21,10 +21,13 @@ class WeightStore;
 
 namespace sprout::bert {
 
+enum class Activation { gelu_erf, gelu_tanh, relu, silu };  // HF hidden_act gelu / gelu_new / relu / silu
+
 struct Hparams {
   int vocab = 0, hidden = 0, layers = 0, heads = 0, ffn = 0;
   int max_positions = 0, type_vocab = 0;
   float ln_eps = 1e-12f;
+  Activation act = Activation::gelu_erf;
   int head_dim() const { return hidden / heads; }
 };
 

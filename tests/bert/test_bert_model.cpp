@@ -242,7 +242,7 @@ TEST(BertModel, BrokenModelDirectoriesAreErrors) {
     }
   };
   write("config.json", R"({"model_type": "bert", "hidden_size": 32})");
-  expect_error("missing key", "num_hidden_layers");
+  expect_error("missing key", "missing key");
   write("config.json", std::string(good_cfg).replace(good_cfg.find("\"hidden_size\": 32"), 17, "\"hidden_size\": 48"));
   expect_error("wrong hidden size", "shape");
   write("config.json", std::string(good_cfg).replace(good_cfg.find("\"num_hidden_layers\": 2"), 22, "\"num_hidden_layers\": 3"));
