@@ -38,6 +38,9 @@ class Tokenizer {
   std::vector<int32_t> encode_truncated(std::string_view text, int max_length, bool add_special = true) const;
   // Extension: true for control/special tokens (skipped by decode(skip_special = true)).
   virtual bool is_special(int32_t id) const = 0;
+  // Extension for NLLB-style tokenizers: the language code encode(text, true) puts first
+  // (HF src_lang; default eng_Latn). False if there is no such convention or code.
+  virtual bool set_src_lang(const std::string& code) { return false; }
 
   int32_t bos_id = -1, eos_id = -1, pad_id = -1, unk_id = -1;
   std::string chat_template;                                 // from tokenizer_config.json, if any

@@ -21,13 +21,11 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& path) {
     auto has = [&](const char* f) { return file_exists(dir + "/" + f); };
     // The SentencePiece model and vocab.txt are what the HF tokenizer classes of those
     // models read; tokenizer.json is preferred for BPE (the fast tokenizer is HF's default).
-#ifdef SPROUT_TOKENIZER_SPM
+
     for (const char* f : {"sentencepiece.bpe.model", "tokenizer.model", "spiece.model"})
       if (has(f)) return load_sentencepiece(dir + "/" + f, dir, cfg);
-#endif
-#ifdef SPROUT_TOKENIZER_WORDPIECE
+
     if (has("vocab.txt")) return load_wordpiece(dir, cfg);
-#endif
     if (has("tokenizer.json")) {
       std::string p = dir + "/tokenizer.json";
       return load_bpe_tokenizer_json(p, load_json_file(p, 256ull << 20), cfg);
@@ -40,6 +38,7 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& path) {
 #ifdef SPROUT_TOKENIZER_GGUF
   if (ends_with(path, ".gguf")) return load_gguf_tokenizer(path);
 #endif
+  if (ends_with(path, ".model")) return load_sentencepiece(path, path.substr(0, path.find_last_of('/') + 1) + ".", {});
   if (ends_with(path, ".json")) {
     TokenizerConfig none;
     return load_bpe_tokenizer_json(path, load_json_file(path, 256ull << 20), none);

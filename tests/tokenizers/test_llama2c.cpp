@@ -1,5 +1,6 @@
 // llama2.c tokenizer .bin files.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "tests/tokenizers/tok_util.h"
 
@@ -37,7 +38,7 @@ TEST(Llama2c, EncodeStartsWithBosAndDummyPrefix) {
 TEST(Llama2c, RejectsBrokenFiles) {
   std::string good = slurp(tok_data("llama2c/tok512.bin"));
   auto load = [](const std::string& bytes) {
-    std::string p = ::testing::TempDir() + "/broken_tok.bin";
+    std::string p = ::testing::TempDir() + "/broken_tok_" + std::to_string(getpid()) + ".bin";
     std::ofstream(p, std::ios::binary) << bytes;
     return Tokenizer::load(p);
   };

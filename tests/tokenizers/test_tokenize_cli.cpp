@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,7 +16,11 @@ namespace {
 struct CliRun { int rc; std::string out, err; };
 
 CliRun tokenize(const std::string& args, const std::string& stdin_text) {
-  std::string in = ::testing::TempDir() + "/tok_cli_in.txt", err = ::testing::TempDir() + "/tok_cli_err.txt";
+  // Per-test file names: ctest runs the tests of this binary in parallel.
+  static int n = 0;
+  std::string tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+                    std::to_string(getpid()) + "_" + std::to_string(n++);
+  std::string in = ::testing::TempDir() + "/tok_cli_in_" + tag, err = ::testing::TempDir() + "/tok_cli_err_" + tag;
   std::ofstream(in, std::ios::binary) << stdin_text;
   std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout tokenize " + args + " < " + in + " 2> " + err;
   FILE* p = popen(cmd.c_str(), "r");
