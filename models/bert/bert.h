@@ -84,6 +84,7 @@ class Model {
   std::unique_ptr<WeightStore> store_;
   Weights w_;
   std::unique_ptr<Tokenizer> tokenizer_;
+  std::string tokenizer_error_;  // why a GGUF's vocabulary could not be loaded
   Pooling pooling_ = Pooling::mean;
   int max_seq_length_ = 512;
 };

@@ -51,7 +51,16 @@ std::unique_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
   m->pooling_ = st.pooling;
   m->max_seq_length_ = std::min(st.max_seq_length > 0 ? st.max_seq_length : m->w_.hp.max_positions,
                                 m->w_.hp.max_positions);
-  if (opt.load_tokenizer && (!is_dir || has_tokenizer_files(path))) m->tokenizer_ = Tokenizer::load(path);
+  if (opt.load_tokenizer && is_dir && has_tokenizer_files(path)) m->tokenizer_ = Tokenizer::load(path);
+  if (opt.load_tokenizer && !is_dir) {
+    // A GGUF's vocabulary is needed only for text input: a problem with it is reported when
+    // text is tokenized, so token-id input still works.
+    try {
+      m->tokenizer_ = Tokenizer::load(path);
+    } catch (const Error& e) {
+      m->tokenizer_error_ = e.what();
+    }
+  }
   return m;
 }
 
@@ -67,7 +76,9 @@ std::vector<int32_t> Model::truncate(std::vector<int32_t> ids) const {
 }
 
 std::vector<int32_t> Model::tokenize(std::string_view text) const {
-  if (!tokenizer_) fail("model", "has no tokenizer files (give token ids with --ids)");
+  if (!tokenizer_)
+    fail("model", tokenizer_error_.empty() ? "has no tokenizer files (give token ids with --ids)"
+                                           : "cannot tokenize text: " + tokenizer_error_);
   return tokenizer_->encode_truncated(text, max_seq_length_, true);
 }
 
