@@ -2,7 +2,7 @@
 // conventions of the tokenizer class named in tokenizer_config.json:
 //   LlamaTokenizer (and any other class): ids = SentencePiece ids; BOS unless add_bos_token
 //     is false, EOS only if add_eos_token is true.
-//   XLMRobertaTokenizer (fairseq): <s>=0 <pad>=1 </s>=2 <unk>=3, a piece's id is its
+//   XLMRobertaTokenizer, or any sentencepiece.bpe.model (fairseq): <s>=0 <pad>=1 </s>=2 <unk>=3, a piece's id is its
 //     SentencePiece id + 1 (SentencePiece id 0 -> <unk>), <mask> after the pieces;
 //     a text is <s> pieces </s>.
 //   NllbTokenizer (fairseq): as XLM-R, then the language codes of special_tokens_map.json
@@ -25,9 +25,10 @@ enum class Convention { plain, fairseq_xlmr, fairseq_nllb };
 
 class SpmTokenizer : public Tokenizer {
  public:
-  SpmTokenizer(const std::string& model_path, const std::string& dir, const TokenizerConfig& cfg) {
+  // bytes: a serialized ModelProto; subject names it in errors; dir holds the HF config files.
+  SpmTokenizer(const std::string& bytes, const std::string& model_path, const std::string& dir,
+               const TokenizerConfig& cfg) {
     kind = "spm";
-    std::string bytes = read_file(model_path, 512ull << 20);
     auto st = sp_.LoadFromSerializedProto(bytes);
     if (!st.ok()) fail(model_path, "not a SentencePiece model: " + st.ToString());
     n_pieces_ = sp_.GetPieceSize();
@@ -35,8 +36,12 @@ class SpmTokenizer : public Tokenizer {
     const std::string& cls = cfg.tokenizer_class;
     chat_template = cfg.chat_template;
     model_max_length = cfg.model_max_length;
+    // sentencepiece.bpe.model is the fairseq file name (XLM-R, CamemBERT, NLLB ...); some
+    // converted copies name another class in their config but keep the fairseq vocabulary.
+    bool fairseq_file = model_path.size() >= 23 && model_path.compare(model_path.size() - 23, 23, "sentencepiece.bpe.model") == 0;
     if (cls.rfind("Nllb", 0) == 0 || cls.rfind("M2M100", 0) == 0) conv_ = Convention::fairseq_nllb;
-    else if (cls.rfind("XLMRoberta", 0) == 0 || cls.rfind("Camembert", 0) == 0) conv_ = Convention::fairseq_xlmr;
+    else if (cls.rfind("XLMRoberta", 0) == 0 || cls.rfind("Camembert", 0) == 0 || fairseq_file)
+      conv_ = Convention::fairseq_xlmr;
 
     if (conv_ == Convention::plain) {
       vocab_ = n_pieces_;
@@ -183,7 +188,12 @@ class SpmTokenizer : public Tokenizer {
 
 std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& model_path, const std::string& dir,
                                               const TokenizerConfig& cfg) {
-  return std::make_unique<SpmTokenizer>(model_path, dir, cfg);
+  return std::make_unique<SpmTokenizer>(read_file(model_path, 512ull << 20), model_path, dir, cfg);
+}
+
+std::unique_ptr<Tokenizer> load_sentencepiece_proto(const std::string& bytes, const std::string& subject,
+                                                    const TokenizerConfig& cfg) {
+  return std::make_unique<SpmTokenizer>(bytes, subject, "", cfg);
 }
 
 }  // namespace sprout::tok
