@@ -257,4 +257,19 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
   return tk;
 }
 
+std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string>& tokens, const std::vector<std::string>& merges,
+                                          AddedTokens added, BpeOptions opt, const TokenizerConfig& cfg,
+                                          const std::string& subject) {
+  if (int64_t(tokens.size()) > kMaxVocab) fail(subject, "too many tokens");
+  std::vector<std::string> bytes(tokens.size()), undecodable(tokens.size());
+  std::string b;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (byte_level_decode(tokens[i], &b) && !b.empty()) bytes[i] = b;
+    else undecodable[i] = tokens[i];
+  }
+  MergeList ml;
+  for (size_t i = 0; i < merges.size(); ++i) split_merge_line(merges[i], ml, subject, i + 1);
+  return build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, subject);
+}
+
 }  // namespace sprout::tok

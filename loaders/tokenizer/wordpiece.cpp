@@ -200,9 +200,14 @@ std::unique_ptr<Tokenizer> load_wordpiece(const std::string& dir, const Tokenize
     vocab.push_back(utf8_sanitize(line));
     p = e + 1;
   }
-  if (vocab.empty()) fail(path, "empty vocabulary");
-  if (vocab.size() > (1u << 22)) fail(path, "too many tokens");
-  return std::make_unique<WordPieceTokenizer>(std::move(vocab), cfg, path);
+  return load_wordpiece_vocab(std::move(vocab), cfg, path);
+}
+
+std::unique_ptr<Tokenizer> load_wordpiece_vocab(std::vector<std::string> vocab, const TokenizerConfig& cfg,
+                                                const std::string& subject) {
+  if (vocab.empty()) fail(subject, "empty vocabulary");
+  if (vocab.size() > (1u << 22)) fail(subject, "too many tokens");
+  return std::make_unique<WordPieceTokenizer>(std::move(vocab), cfg, subject);
 }
 
 }  // namespace sprout::tok
