@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "loaders/tokenizer.h"
 
@@ -62,6 +64,25 @@ void BM_Encode(benchmark::State& state, std::string rel, bool multi) {
   state.counters["tokens"] = double(n);
 }
 
+// The same corpus one line per call (prompts, sentences): what chat, embed and translate do.
+void BM_EncodeLines(benchmark::State& state, std::string rel, bool multi) {
+  const sprout::Tokenizer& tk = tokenizer(rel);
+  const std::string& text = corpus(multi);
+  std::vector<std::string_view> lines;
+  for (size_t p = 0; p < text.size();) {
+    size_t e = text.find('\n', p);
+    if (e == std::string::npos) e = text.size();
+    lines.push_back(std::string_view(text).substr(p, e + 1 - p));
+    p = e + 1;
+  }
+  for (auto _ : state)
+    for (auto l : lines) {
+      auto ids = tk.encode(l, false);
+      benchmark::DoNotOptimize(ids.data());
+    }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
+}
+
 void BM_Load(benchmark::State& state, std::string rel) {
   for (auto _ : state) {
     auto tk = sprout::Tokenizer::load(repo("tests/data/tokenizers/" + rel));
@@ -80,6 +101,12 @@ BENCHMARK_CAPTURE(BM_Encode, spm_bpe_llama2_multi, std::string("llama2"), true)-
 BENCHMARK_CAPTURE(BM_Encode, spm_unigram_english, std::string("unigram"), false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Encode, llama2c_tok512_english, std::string("llama2c/tok512.bin"), false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Encode, llama2c_llama2_english, std::string("llama2c/tokenizer.bin"), false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, bpe_qwen_multi, std::string("qwen"), true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, wordpiece_bert_multi, std::string("bert-uncased"), true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, spm_bpe_llama2_english, std::string("llama2"), false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, spm_bpe_llama2_multi, std::string("llama2"), true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, spm_unigram_multi, std::string("unigram"), true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EncodeLines, llama2c_tok512_english, std::string("llama2c/tok512.bin"), false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Load, qwen_vocab_merges, std::string("qwen"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Load, llama2_spm, std::string("llama2"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Load, bert_vocab_txt, std::string("bert-uncased"))->Unit(benchmark::kMillisecond);
