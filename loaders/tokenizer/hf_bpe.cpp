@@ -303,7 +303,7 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
     if (const AddedToken* a = added.by_content(cfg.bos)) opt.prefix.push_back(a->id);
   if (cfg.has_add_eos && cfg.add_eos && !cfg.eos.empty())
     if (const AddedToken* a = added.by_content(cfg.eos)) opt.suffix.push_back(a->id);
-  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, dir);
+  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, mpath);
   return tk;
 }
 
