@@ -3,72 +3,60 @@
 #include <filesystem>
 
 #include "engine/error.h"
-#include "loaders/json_util.h"
+#include "loaders/config_m2m100.h"
 
 namespace sprout::m2m100 {
 
 namespace fs = std::filesystem;
 
+// The loaders parse config.json (typed keys, errors naming file and key); this adds
+// what this graph needs beyond that: ReLU, sizes that fit int, special ids inside
+// the vocabulary, an even d_model for the sin/cos halves.
 Config load_config(const std::string& dir) {
   const std::string path = (fs::path(dir) / "config.json").string();
   if (!fs::exists(path)) fail(path, "no such file");
-  const Json j = load_json(path);
-  const std::string type = opt<std::string>(j, "model_type", "", path);
-  if (type != "m2m_100") fail(path, "model_type '" + type + "' is not m2m_100 (M2M100 / NLLB)");
-  const std::string act = opt<std::string>(j, "activation_function", "relu", path);
-  if (act != "relu") fail(path, "activation_function '" + act + "' is not supported (relu)");
+  const M2M100Config m = m2m100_config_from_json(path);
+  auto check = [&](bool ok, const std::string& what) { if (!ok) fail(path, what); };
+  check(m.activation_function == "relu", "activation_function '" + m.activation_function + "' is not supported (relu)");
+  check(m.d_model <= 65536 && m.d_model % 2 == 0 && m.d_model >= 4, "d_model must be even and at most 65536");
+  check(m.encoder_layers <= 256 && m.decoder_layers <= 256, "more than 256 layers");
+  check(m.encoder_ffn_dim <= (1 << 20) && m.decoder_ffn_dim <= (1 << 20), "ffn_dim out of range");
+  check(m.vocab_size > 3 && m.vocab_size <= (1 << 24), "vocab_size out of range");
+  check(m.max_position_embeddings <= (1 << 20), "max_position_embeddings out of range");
+  for (int64_t id : {m.pad_token_id, m.eos_token_id, m.bos_token_id, m.decoder_start_token_id})
+    check(id >= 0 && id < m.vocab_size, "special token id " + std::to_string(id) + " outside the vocabulary");
 
   Config c;
-  c.d_model = req<int>(j, "d_model", path);
-  c.encoder_layers = req<int>(j, "encoder_layers", path);
-  c.decoder_layers = req<int>(j, "decoder_layers", path);
-  c.encoder_heads = req<int>(j, "encoder_attention_heads", path);
-  c.decoder_heads = req<int>(j, "decoder_attention_heads", path);
-  c.encoder_ffn = req<int>(j, "encoder_ffn_dim", path);
-  c.decoder_ffn = req<int>(j, "decoder_ffn_dim", path);
-  c.vocab_size = req<int>(j, "vocab_size", path);
-  c.max_positions = opt<int>(j, "max_position_embeddings", 1024, path);
-  c.scale_embedding = opt<bool>(j, "scale_embedding", false, path);
-  c.pad_id = opt<int>(j, "pad_token_id", 1, path);
-  c.eos_id = opt<int>(j, "eos_token_id", 2, path);
-  c.bos_id = opt<int>(j, "bos_token_id", 0, path);
-  c.decoder_start_id = opt<int>(j, "decoder_start_token_id", c.eos_id, path);
-
-  auto check = [&](bool ok, const char* what) { if (!ok) fail(path, what); };
-  check(c.d_model > 0 && c.d_model <= 65536, "d_model out of range");
-  check(c.encoder_layers > 0 && c.encoder_layers <= 256, "encoder_layers out of range");
-  check(c.decoder_layers > 0 && c.decoder_layers <= 256, "decoder_layers out of range");
-  check(c.encoder_heads > 0 && c.d_model % c.encoder_heads == 0, "d_model is not a multiple of encoder_attention_heads");
-  check(c.decoder_heads > 0 && c.d_model % c.decoder_heads == 0, "d_model is not a multiple of decoder_attention_heads");
-  check(c.d_model % 2 == 0 && c.d_model >= 4, "d_model must be even (sinusoidal positions)");
-  check(c.encoder_ffn > 0 && c.encoder_ffn <= (1 << 20), "encoder_ffn_dim out of range");
-  check(c.decoder_ffn > 0 && c.decoder_ffn <= (1 << 20), "decoder_ffn_dim out of range");
-  check(c.vocab_size > 3 && c.vocab_size <= (1 << 24), "vocab_size out of range");
-  check(c.max_positions > 0 && c.max_positions <= (1 << 20), "max_position_embeddings out of range");
-  for (int32_t id : {c.pad_id, c.eos_id, c.bos_id, c.decoder_start_id})
-    check(id >= 0 && id < c.vocab_size, "special token id outside the vocabulary");
+  c.d_model = int(m.d_model);
+  c.encoder_layers = int(m.encoder_layers);
+  c.decoder_layers = int(m.decoder_layers);
+  c.encoder_heads = int(m.encoder_attention_heads);
+  c.decoder_heads = int(m.decoder_attention_heads);
+  c.encoder_ffn = int(m.encoder_ffn_dim);
+  c.decoder_ffn = int(m.decoder_ffn_dim);
+  c.vocab_size = int(m.vocab_size);
+  c.max_positions = int(m.max_position_embeddings);
+  c.scale_embedding = m.scale_embedding;
+  c.pad_id = int32_t(m.pad_token_id);
+  c.eos_id = int32_t(m.eos_token_id);
+  c.bos_id = int32_t(m.bos_token_id);
+  c.decoder_start_id = int32_t(m.decoder_start_token_id);
   return c;
 }
 
 GenerationConfig load_generation_config(const std::string& dir) {
-  GenerationConfig g;
-  auto read = [&](const std::string& path) {
-    const Json j = load_json(path);
-    g.max_length = opt<int>(j, "max_length", g.max_length, path);
-    g.num_beams = opt<int>(j, "num_beams", g.num_beams, path);
-    g.length_penalty = opt<float>(j, "length_penalty", g.length_penalty, path);
-    if (j.contains("early_stopping") && j["early_stopping"].is_boolean())  // "never" counts as false
-      g.early_stopping = j["early_stopping"].get<bool>();
-    g.no_repeat_ngram_size = opt<int>(j, "no_repeat_ngram_size", g.no_repeat_ngram_size, path);
-    if (g.max_length < 2 || g.max_length > (1 << 16)) fail(path, "max_length out of range");
-    if (g.num_beams < 1 || g.num_beams > 256) fail(path, "num_beams out of range");
-    if (g.no_repeat_ngram_size < 0) fail(path, "no_repeat_ngram_size out of range");
-  };
-  const fs::path gen = fs::path(dir) / "generation_config.json";
-  // HF: model config first, generation_config.json overrides.
-  read((fs::path(dir) / "config.json").string());
-  if (fs::exists(gen)) read(gen.string());
-  return g;
+  const sprout::GenerationConfig g = generation_config_from_dir(dir);
+  const std::string subject = (fs::path(dir) / "generation_config.json").string();
+  if (g.max_length < 2 || g.max_length > (1 << 16)) fail(subject, "max_length out of range");
+  if (g.num_beams > 256) fail(subject, "num_beams out of range");
+  if (g.no_repeat_ngram_size < 0 || g.no_repeat_ngram_size > 64) fail(subject, "no_repeat_ngram_size out of range");
+  GenerationConfig out;
+  out.max_length = int(g.max_length);
+  out.num_beams = int(g.num_beams);
+  out.length_penalty = float(g.length_penalty);
+  out.early_stopping = g.early_stopping;
+  out.no_repeat_ngram_size = int(g.no_repeat_ngram_size);
+  return out;
 }
 
 }  // namespace sprout::m2m100

@@ -1,4 +1,5 @@
-// M2M100 / NLLB-200 settings: the architecture (config.json) and the decoding
+// M2M100 / NLLB-200 settings for the graph, from the loaders' M2M100Config (config.json)
+// with the extra checks this graph needs, and the decoding
 // defaults (generation_config.json, falling back to config.json like HF does).
 #pragma once
 #include <cstdint>
@@ -21,7 +22,7 @@ struct Config {
 
 // Decoding defaults as HF's GenerationConfig has them.
 struct GenerationConfig {
-  int max_length = 200;          // whole decoder sequence incl. the start token
+  int max_length = 20;           // whole decoder sequence incl. the start token (HF default)
   int num_beams = 1;
   float length_penalty = 1.0f;   // beam score = sum log p / len^length_penalty
   bool early_stopping = false;   // beam: stop once num_beams hypotheses are finished
