@@ -92,8 +92,11 @@ struct Candidate {
   int beam;
 };
 
-void ban_ngrams(float* row, const std::vector<int32_t>& prefix, int n) {
-  for (int32_t t : banned_ngram_tokens(prefix, n)) row[t] = kNegInf;
+// HF logits processors in their order: MinLength, NoRepeatNGram (ForcedBOS is handled
+// by the caller: the forced step needs no logits at all).
+void process(float* row, const std::vector<int32_t>& prefix, const SearchOptions& opt, int32_t eos) {
+  if (int(prefix.size()) < opt.min_length) row[eos] = kNegInf;
+  for (int32_t t : banned_ngram_tokens(prefix, opt.no_repeat_ngram)) row[t] = kNegInf;
 }
 
 // Decodes one batch of sentences (all encoded together) to completion.
@@ -142,7 +145,7 @@ void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions
         Hyp& h = s.beams[0];
         int32_t next = opt.forced_bos;
         if (!forced) {
-          ban_ngrams(rows, h.ids, opt.no_repeat_ngram);
+          process(rows, h.ids, opt, c.eos_id);
           next = int32_t(std::max_element(rows, rows + V) - rows);
           log_softmax(rows, V);
           s.score += rows[next];
@@ -164,7 +167,7 @@ void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions
         if (forced) { cand.push_back({0.f + h.score, opt.forced_bos, i}); continue; }
         float* r = rows + size_t(i) * size_t(V);
         log_softmax(r, V);
-        ban_ngrams(r, h.ids, opt.no_repeat_ngram);
+        process(r, h.ids, opt, c.eos_id);
         std::vector<int32_t> idx(static_cast<size_t>(V));
         for (int t = 0; t < V; ++t) idx[size_t(t)] = t;
         const int keep = std::min(2 * N, V);

@@ -29,6 +29,7 @@ struct SearchOptions {
   float length_penalty = 1.0f;
   bool early_stopping = false;
   int no_repeat_ngram = 0;      // 0 = off
+  int min_length = 0;           // </s> banned while the sequence is shorter (HF MinLength)
   int32_t forced_bos = -1;      // token forced at step 1 (target language); -1 = none
   int max_batch = 32;           // hypotheses decoded together
 };
