@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "loaders/json_util.h"
 #include "tests/test_util.h"
@@ -24,8 +25,10 @@ struct CliRun {
 
 // Runs the sprout binary with `stdin_text` on stdin.
 CliRun run(const std::string& args, const std::string& stdin_text) {
-  const std::string dir = ::testing::TempDir();
-  const std::string in = dir + "/m2m100_cli_in.txt", err = dir + "/m2m100_cli_err.txt";
+  // ctest runs tests as parallel processes: file names carry the pid and a counter.
+  static int n = 0;
+  const std::string base = ::testing::TempDir() + "/m2m100_cli_" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  const std::string in = base + ".in", err = base + ".err";
   std::ofstream(in) << stdin_text;
   const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout translate " + args + " < " + in + " 2> " + err;
   FILE* p = popen(cmd.c_str(), "r");
@@ -38,6 +41,8 @@ CliRun run(const std::string& args, const std::string& stdin_text) {
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   std::ifstream e(err);
   r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::remove(in.c_str());
+  std::remove(err.c_str());
   return r;
 }
 
