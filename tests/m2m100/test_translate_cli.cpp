@@ -26,8 +26,8 @@ struct CliRun {
 // Runs the sprout binary with `stdin_text` on stdin.
 CliRun run(const std::string& args, const std::string& stdin_text) {
   // ctest runs tests as parallel processes: file names carry the pid and a counter.
-  static int n = 0;
-  const std::string base = ::testing::TempDir() + "/m2m100_cli_" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  static int counter = 0;
+  const std::string base = ::testing::TempDir() + "/m2m100_cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   const std::string in = base + ".in", err = base + ".err";
   std::ofstream(in) << stdin_text;
   const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout translate " + args + " < " + in + " 2> " + err;
