@@ -98,7 +98,7 @@ std::vector<int32_t> generate(const Decoder& d, llama::State& st, Sampler& sampl
                               const std::atomic<bool>* interrupt) {
   const int vocab = d.model->config().vocab;
   if (size_t(st.pos()) >= history.size()) fail("prompt", "empty: nothing to continue");
-  std::vector<float> logits(size_t(vocab));
+  std::vector<float> logits(static_cast<size_t>(vocab));
   llama::forward(*d.model, st, history.data() + st.pos(), int(history.size()) - st.pos(), logits.data());
   std::vector<int32_t> out;
   for (int i = 0; i < max_new; ++i) {

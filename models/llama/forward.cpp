@@ -54,7 +54,7 @@ static void run_layers(const Model& m, KvCache& cache, Arena& arena, const int32
   float* a = arena.alloc<float>(size_t(T) * H * D);
   float* g = arena.alloc<float>(size_t(T) * c.ffn);
   float* u = arena.alloc<float>(size_t(T) * c.ffn);
-  std::vector<int32_t> pos(size_t(T));
+  std::vector<int32_t> pos(static_cast<size_t>(T));
   for (int t = 0; t < T; ++t) pos[size_t(t)] = pos0 + t;
 
   ops::embedding(w.embed, tokens, T, x);                               // x [T, dim]

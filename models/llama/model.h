@@ -18,12 +18,9 @@
 #include "engine/arena.h"
 #include "engine/kv_cache.h"
 #include "engine/tensor.h"
+#include "loaders/mmap.h"
+#include "loaders/weights.h"
 #include "models/llama/config.h"
-
-namespace sprout {
-class WeightStore;
-class MappedFile;
-}  // namespace sprout
 
 namespace sprout::llama {
 

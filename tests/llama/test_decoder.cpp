@@ -17,7 +17,7 @@
 #include "engine/sampler.h"
 #include "loaders/json_util.h"
 #include "models/llama/model.h"
-#include "test_util.h"
+#include "tests/test_util.h"
 
 namespace sprout::llama {
 namespace {
