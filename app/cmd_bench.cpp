@@ -31,6 +31,16 @@ double median(std::vector<double> v) {
   return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') o += '\\';
+    if (uint8_t(ch) < 0x20) continue;
+    o += ch;
+  }
+  return o;
+}
+
 double peak_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -95,7 +105,7 @@ int cmd_bench(int argc, char** argv) {
         "{\"model\": \"%s\", \"format\": \"%s\", \"weight_dtype\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, "
         "\"reps\": %d, \"threads\": %d, \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f, \"load_ms\": %.3f, "
         "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu}\n",
-        d.model->path().c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, num_threads(), prefill,
+        json_escape(d.model->path()).c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, num_threads(), prefill,
         decode, d.load_ms, peak_rss_mb(), (unsigned long long)d.model->file_bytes(),
         (unsigned long long)st.kv_bytes());
   } else {

@@ -57,7 +57,7 @@ int cmd_chat(int argc, char** argv) {
   p.option("-n", "N", "tokens per answer at most", "512");
   add_sampling_flags(p);
   p.option("--threads", "T", "threads (default: physical cores)");
-  p.option("--ctx", "N", "context size in tokens (default: min(trained context, 4096))", "0");
+  p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
   if (!p.parse(argc, argv)) return 0;
 
   const int n = int(p.get_int("-n", 1, 1 << 24));

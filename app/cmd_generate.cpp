@@ -24,7 +24,7 @@ int cmd_generate(int argc, char** argv) {
   p.option("-n", "N", "tokens to generate at most", "64");
   add_sampling_flags(p);
   p.option("--threads", "T", "threads (default: physical cores)");
-  p.option("--ctx", "N", "context size in tokens (default: min(trained context, 4096))", "0");
+  p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
   p.flag("--truncate", "drop the oldest prompt tokens when the prompt does not fit the context");
   p.flag("--print-ids", "print only the generated ids, space-separated, on one line");
   if (!p.parse(argc, argv)) return 0;

@@ -90,7 +90,7 @@ SamplerParams sampling_from_flags(const ArgParser& p) {
 
 int context_size(const llama::Model& m, int requested) {
   if (requested > 0) return requested;
-  return std::min(m.config().max_ctx, 4096);
+  return std::min(m.config().max_ctx, 2048);
 }
 
 std::vector<int32_t> generate(const Decoder& d, llama::State& st, Sampler& sampler, std::vector<int32_t>& history,

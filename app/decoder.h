@@ -30,7 +30,7 @@ Decoder load_decoder(const std::string& model, const std::string& tokenizer, boo
 void add_sampling_flags(ArgParser& p);
 SamplerParams sampling_from_flags(const ArgParser& p);
 
-// Context size for --ctx (0 = min(model's trained context, 4096)).
+// Context size for --ctx (0 = min(model's trained context, 2048)).
 int context_size(const llama::Model& m, int requested);
 
 // Feeds history[state.pos()..] (the tokens not yet in the cache: a prompt, a new turn),
