@@ -69,7 +69,7 @@ int cmd_bench(int argc, char** argv) {
   else if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
   if (np + nd == 0) throw UsageError("-p", "nothing to measure (-p 0 -n 0)");
 
-  Decoder d = load_decoder(model, "", /*need_tokenizer=*/false);
+  Decoder d = load_decoder(model, "", TokenizerUse::none);
   const llama::Config& c = d.model->config();
   const int ctx = np + nd + 1;
   std::vector<int32_t> ids(size_t(np + nd + 1));

@@ -78,7 +78,7 @@ int cmd_chat(int argc, char** argv) {
     if (d.model) return;
     std::fprintf(stderr, "loading %s ... ", model.c_str());
     std::fflush(stderr);
-    d = load_decoder(model, p.get("--tokenizer"), /*need_tokenizer=*/true);
+    d = load_decoder(model, p.get("--tokenizer"), TokenizerUse::required);
     st = std::make_unique<llama::State>(*d.model, context_size(*d.model, ctx_req));
     sampler = std::make_unique<Sampler>(sp);
     fmt = detect_chat_format(d.tok->chat_template);

@@ -43,7 +43,8 @@ int cmd_generate(int argc, char** argv) {
   }
 
   const std::string model = p.has("--model") ? p.get("--model") : "stories260K";
-  Decoder d = load_decoder(model, p.get("--tokenizer"), /*need_tokenizer=*/has_prompt || !print_ids);
+  Decoder d = load_decoder(model, p.get("--tokenizer"),
+                           has_prompt || !print_ids ? TokenizerUse::required : TokenizerUse::optional);
   const llama::Config& c = d.model->config();
   if (has_prompt) {
     const std::string text = p.get("--prompt");

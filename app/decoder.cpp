@@ -36,20 +36,28 @@ void add_stop(std::vector<int32_t>& v, int64_t id) {
 
 }  // namespace
 
-Decoder load_decoder(const std::string& model_arg, const std::string& tok_arg, bool need_tokenizer) {
+Decoder load_decoder(const std::string& model_arg, const std::string& tok_arg, TokenizerUse use) {
   const ResolvedModel r = resolve_model(model_arg);
   const std::string tok_path = !tok_arg.empty() ? tok_arg : r.tokenizer;
   Decoder d;
   const auto t0 = std::chrono::steady_clock::now();
   d.model = llama::Model::load(r.model);
   d.load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  if (!tok_path.empty()) {
+  if (use == TokenizerUse::none) {
+    // ids only
+  } else if (!tok_path.empty()) {
     d.tok = Tokenizer::load(tok_path);
-  } else if (has_tokenizer_files(r.model)) {
+  } else if (use == TokenizerUse::required) {
+    if (!has_tokenizer_files(r.model))
+      fail(r.model, d.model->format() == "llama2c" ? "a llama2.c checkpoint needs its tokenizer: --tokenizer FILE"
+                                                   : "no tokenizer files (give --ids, or --tokenizer FILE)");
     d.tok = Tokenizer::load(r.model);
-  } else if (need_tokenizer) {
-    fail(r.model, d.model->format() == "llama2c" ? "a llama2.c checkpoint needs its tokenizer: --tokenizer FILE"
-                                                 : "no tokenizer files (give --ids, or --tokenizer FILE)");
+  } else if (has_tokenizer_files(r.model)) {
+    try {
+      d.tok = Tokenizer::load(r.model);
+    } catch (const Error&) {
+      // Only its stop tokens were wanted; the config's EOS still applies.
+    }
   }
   const llama::Config& c = d.model->config();
   add_stop(d.stop_ids, c.eos);

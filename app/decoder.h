@@ -23,8 +23,12 @@ struct Decoder {
 };
 
 // MODEL = path or registry name; tokenizer = --tokenizer (may be empty).
-// need_tokenizer: text in or out; otherwise a missing tokenizer is fine.
-Decoder load_decoder(const std::string& model, const std::string& tokenizer, bool need_tokenizer);
+enum class TokenizerUse {
+  none,      // ids only, stop ids from the model config (bench)
+  optional,  // load it if the model has one (its stop tokens help), else ids only
+  required,  // text in or out: Error when there is none
+};
+Decoder load_decoder(const std::string& model, const std::string& tokenizer, TokenizerUse use);
 
 // The sampling flags every generating command takes (--temp, --top-k, ...).
 void add_sampling_flags(ArgParser& p);
