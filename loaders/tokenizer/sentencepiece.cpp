@@ -2,7 +2,7 @@
 // conventions of the tokenizer class named in tokenizer_config.json:
 //   LlamaTokenizer (and any other class): ids = SentencePiece ids; BOS unless add_bos_token
 //     is false, EOS only if add_eos_token is true.
-//   XLMRobertaTokenizer (fairseq): <s>=0 <pad>=1 </s>=2 <unk>=3, a piece's id is its
+//   XLMRobertaTokenizer, or any sentencepiece.bpe.model (fairseq): <s>=0 <pad>=1 </s>=2 <unk>=3, a piece's id is its
 //     SentencePiece id + 1 (SentencePiece id 0 -> <unk>), <mask> after the pieces;
 //     a text is <s> pieces </s>.
 //   NllbTokenizer (fairseq): as XLM-R, then the language codes of special_tokens_map.json
@@ -35,8 +35,12 @@ class SpmTokenizer : public Tokenizer {
     const std::string& cls = cfg.tokenizer_class;
     chat_template = cfg.chat_template;
     model_max_length = cfg.model_max_length;
+    // sentencepiece.bpe.model is the fairseq file name (XLM-R, CamemBERT, NLLB ...); some
+    // converted copies name another class in their config but keep the fairseq vocabulary.
+    bool fairseq_file = model_path.size() >= 23 && model_path.compare(model_path.size() - 23, 23, "sentencepiece.bpe.model") == 0;
     if (cls.rfind("Nllb", 0) == 0 || cls.rfind("M2M100", 0) == 0) conv_ = Convention::fairseq_nllb;
-    else if (cls.rfind("XLMRoberta", 0) == 0 || cls.rfind("Camembert", 0) == 0) conv_ = Convention::fairseq_xlmr;
+    else if (cls.rfind("XLMRoberta", 0) == 0 || cls.rfind("Camembert", 0) == 0 || fairseq_file)
+      conv_ = Convention::fairseq_xlmr;
 
     if (conv_ == Convention::plain) {
       vocab_ = n_pieces_;
