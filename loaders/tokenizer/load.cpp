@@ -35,9 +35,9 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& path) {
                "sentencepiece.bpe.model or tokenizer.model)");
   }
   if (!file_exists(path)) fail(path, "no such file or directory");
-#ifdef SPROUT_TOKENIZER_GGUF
+
   if (ends_with(path, ".gguf")) return load_gguf_tokenizer(path);
-#endif
+
   if (ends_with(path, ".model")) return load_sentencepiece(path, path.substr(0, path.find_last_of('/') + 1) + ".", {});
   if (ends_with(path, ".json")) {
     TokenizerConfig none;

@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loaders/tokenizer.h"
 #include "loaders/tokenizer/common.h"
@@ -17,5 +18,17 @@ std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& model_path, con
                                               const TokenizerConfig& cfg);
 std::unique_ptr<Tokenizer> load_wordpiece(const std::string& dir, const TokenizerConfig& cfg);
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path);
+
+// Building blocks for tokenizers whose vocabulary comes from elsewhere (GGUF metadata).
+struct BpeOptions;
+class AddedTokens;
+// tokens: printable (GPT-2 byte alphabet) form by id; merges: "left right" lines.
+std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string>& tokens, const std::vector<std::string>& merges,
+                                          AddedTokens added, BpeOptions opt, const TokenizerConfig& cfg,
+                                          const std::string& subject);
+std::unique_ptr<Tokenizer> load_sentencepiece_proto(const std::string& bytes, const std::string& subject,
+                                                    const TokenizerConfig& cfg);
+std::unique_ptr<Tokenizer> load_wordpiece_vocab(std::vector<std::string> vocab, const TokenizerConfig& cfg,
+                                                const std::string& subject);
 
 }  // namespace sprout::tok

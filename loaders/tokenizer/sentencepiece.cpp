@@ -25,9 +25,10 @@ enum class Convention { plain, fairseq_xlmr, fairseq_nllb };
 
 class SpmTokenizer : public Tokenizer {
  public:
-  SpmTokenizer(const std::string& model_path, const std::string& dir, const TokenizerConfig& cfg) {
+  // bytes: a serialized ModelProto; subject names it in errors; dir holds the HF config files.
+  SpmTokenizer(const std::string& bytes, const std::string& model_path, const std::string& dir,
+               const TokenizerConfig& cfg) {
     kind = "spm";
-    std::string bytes = read_file(model_path, 512ull << 20);
     auto st = sp_.LoadFromSerializedProto(bytes);
     if (!st.ok()) fail(model_path, "not a SentencePiece model: " + st.ToString());
     n_pieces_ = sp_.GetPieceSize();
@@ -187,7 +188,12 @@ class SpmTokenizer : public Tokenizer {
 
 std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& model_path, const std::string& dir,
                                               const TokenizerConfig& cfg) {
-  return std::make_unique<SpmTokenizer>(model_path, dir, cfg);
+  return std::make_unique<SpmTokenizer>(read_file(model_path, 512ull << 20), model_path, dir, cfg);
+}
+
+std::unique_ptr<Tokenizer> load_sentencepiece_proto(const std::string& bytes, const std::string& subject,
+                                                    const TokenizerConfig& cfg) {
+  return std::make_unique<SpmTokenizer>(bytes, subject, "", cfg);
 }
 
 }  // namespace sprout::tok

@@ -107,7 +107,7 @@ class WordPieceTokenizer : public Tokenizer {
     return t.rfind("##", 0) == 0 ? t.substr(2) : t;
   }
   std::optional<int32_t> token_id(std::string_view token) const override {
-    auto it = index_.find(std::string(token));
+    auto it = index_.find(token);
     if (it == index_.end()) return std::nullopt;
     return it->second;
   }
@@ -119,7 +119,7 @@ class WordPieceTokenizer : public Tokenizer {
 
  private:
   std::vector<std::string> vocab_;
-  std::unordered_map<std::string, int32_t> index_;
+  StringMap<int32_t> index_;
   AddedTokens added_;
   bool lower_ = true, strip_accents_ = true, chinese_ = true;
   int32_t cls_ = -1, sep_ = -1;
@@ -200,9 +200,14 @@ std::unique_ptr<Tokenizer> load_wordpiece(const std::string& dir, const Tokenize
     vocab.push_back(utf8_sanitize(line));
     p = e + 1;
   }
-  if (vocab.empty()) fail(path, "empty vocabulary");
-  if (vocab.size() > (1u << 22)) fail(path, "too many tokens");
-  return std::make_unique<WordPieceTokenizer>(std::move(vocab), cfg, path);
+  return load_wordpiece_vocab(std::move(vocab), cfg, path);
+}
+
+std::unique_ptr<Tokenizer> load_wordpiece_vocab(std::vector<std::string> vocab, const TokenizerConfig& cfg,
+                                                const std::string& subject) {
+  if (vocab.empty()) fail(subject, "empty vocabulary");
+  if (vocab.size() > (1u << 22)) fail(subject, "too many tokens");
+  return std::make_unique<WordPieceTokenizer>(std::move(vocab), cfg, subject);
 }
 
 }  // namespace sprout::tok

@@ -68,3 +68,30 @@ TEST(TokenizeCli, Errors) {
 
 }  // namespace
 }  // namespace sprout::test
+
+namespace sprout::test {
+namespace {
+
+TEST(TokenizeCli, GgufAndSentencePieceDirs) {
+  CliRun r = tokenize("--model " + tok_data("gguf/ggml-vocab-llama-spm.gguf"), "Hello world");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "1 15043 3186\n");
+  r = tokenize("--model " + tok_data("llama2"), "Hello world");
+  EXPECT_EQ(r.out, "1 15043 3186\n");
+  r = tokenize("--model " + tok_data("bert-uncased"), "Hello world\n");
+  EXPECT_EQ(r.out, "101 7592 2088 102\n");
+  r = tokenize("--model " + tok_data("bert-uncased") + " --no-special", "Hello world\n");
+  EXPECT_EQ(r.out, "7592 2088\n");
+}
+
+TEST(TokenizeCli, InvalidUtf8IsReplacedNotFatal) {
+  CliRun r = tokenize("--model " + tok_data("qwen"), "a\xff\xfe b");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  auto tk = Tokenizer::load(tok_data("qwen"));
+  std::string want;
+  for (int32_t id : tk->encode("a\xEF\xBF\xBD\xEF\xBF\xBD b")) want += (want.empty() ? "" : " ") + std::to_string(id);
+  EXPECT_EQ(r.out, want + "\n");
+}
+
+}  // namespace
+}  // namespace sprout::test
