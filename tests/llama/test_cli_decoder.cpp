@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "loaders/json_util.h"
 #include "tests/test_util.h"
@@ -24,8 +25,12 @@ struct CliRun {
 
 // Runs the built sprout binary with `args` (shell syntax), stdin from `input`.
 CliRun sprout(const std::string& args, const std::string& input = "") {
-  const std::string dir = ::testing::TempDir();
-  const std::string in = dir + "/cli_in.txt", out = dir + "/cli_out.txt", err = dir + "/cli_err.txt";
+  // Unique file names: ctest runs tests of this binary in parallel processes.
+  static int counter = 0;
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string base = ::testing::TempDir() + "/sprout_cli_" + info->test_suite_name() + "_" + info->name() + "_" +
+                           std::to_string(getpid()) + "_" + std::to_string(counter++);
+  const std::string in = base + ".in", out = base + ".out", err = base + ".err";
   std::ofstream(in) << input;
   const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout " + args + " <" + in + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
@@ -35,7 +40,11 @@ CliRun sprout(const std::string& args, const std::string& input = "") {
     s << f.rdbuf();
     return s.str();
   };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::remove(in.c_str());
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
 }
 
 std::string stories() {
