@@ -1,0 +1,58 @@
+#include "kernels/dot/dot.h"
+
+#include "kernels/common/quant_blocks.h"
+
+namespace sprout::kern {
+
+ActFormat act_format(WeightFormat w) {
+  switch (w) {
+    case WeightFormat::q8_0: case WeightFormat::q4_0: case WeightFormat::q4_1:
+    case WeightFormat::q5_0: case WeightFormat::q5_1: return ActFormat::q8_0;
+    case WeightFormat::q4_K: case WeightFormat::q5_K: case WeightFormat::q6_K: return ActFormat::q8_K;
+    case WeightFormat::i8: return ActFormat::i8;
+    default: return ActFormat::f32;
+  }
+}
+
+size_t act_row_bytes(ActFormat f, int n) {
+  switch (f) {
+    case ActFormat::q8_0: return size_t(n / QK8_0) * sizeof(block_q8_0);
+    case ActFormat::q8_K: return size_t(n / QK_K) * sizeof(block_q8_K);
+    case ActFormat::i8: return size_t(n);
+    default: return size_t(n) * sizeof(float);
+  }
+}
+
+namespace {
+
+// A SIMD table with its gaps filled from the scalar one.
+DotKernels merged(const DotKernels& simd) {
+  DotKernels t = kDotScalar;
+  if (simd.quantize_q8_0) t.quantize_q8_0 = simd.quantize_q8_0;
+  if (simd.quantize_q8_K) t.quantize_q8_K = simd.quantize_q8_K;
+  if (simd.quantize_i8) t.quantize_i8 = simd.quantize_i8;
+  for (int i = 0; i < int(WeightFormat::count); ++i)
+    if (simd.dot[i]) t.dot[i] = simd.dot[i];
+  return t;
+}
+
+}  // namespace
+
+const DotKernels& dot_kernels(Isa isa) {
+  static const DotKernels tables[] = {
+      kDotScalar,
+#if defined(__x86_64__)
+      merged(kDotAvx2),
+#else
+      kDotScalar,
+#endif
+#if defined(__aarch64__)
+      merged(kDotNeon), merged(kDotNeonDot),
+#else
+      kDotScalar, kDotScalar,
+#endif
+  };
+  return tables[int(isa)];
+}
+
+}  // namespace sprout::kern

@@ -1,0 +1,66 @@
+// Dot products of one weight row with one activation row: the inner loop of
+// every GEMV/GEMM (engine/linear.cpp), following ggml's vec_dot design.
+//
+// Weight rows are in their stored format (GGUF blocks, kernels/common/quant_blocks.h;
+// f32/f16/bf16; or per-row int8). Activations are f32 rows quantized once per row,
+// on the fly, into the companion format the integer kernels want:
+//
+//   weights                      activations   per-block arithmetic
+//   f32, f16, bf16               f32           f32 FMA (f16 via F16C / vcvt)
+//   q8_0, q4_0, q5_0             q8_0          int32 sum of q_w*q_a, then += d_w*d_a*sum
+//   q4_1, q5_1                   q8_0          as above + m_w*d_a*sum(q_a)
+//   q4_K, q5_K                   q8_K          int sums per 32-value sub-block times 6-bit
+//                                              scales; mins through q8_K's bsums
+//   q6_K                         q8_K          int sums per 16, int8 scales; -32 offset via bsums
+//   i8_row                       i8 (per row)  one int32 sum; the caller multiplies by both scales
+//
+// Activation quantization: q8_0 is d = amax/127, q = roundf(x/d) (ties away from
+// zero, GGUF's reference); q8_K is d = max/-127, q = nearest_int(x/d) (ties to
+// even, GGUF's reference); i8 is scale = amax/127, q = roundf(x/scale). The SIMD
+// quantizers produce exactly the scalar bytes.
+//
+// Accumulation: integer sums are exact; block results are accumulated in f32.
+// SIMD variants sum blocks in another order than the scalar oracle, so dots agree
+// to ~1e-6 of sum |terms|, not bit for bit. int32 sums are exact for q8_0-family
+// blocks; the i8 kernel's single int32 sum is exact for n < 2^31 / 127^2 = 133,144.
+//
+// n (values per row) must be a multiple of the weight's block size (32 or 256);
+// any n >= 1 for f32, f16, bf16, i8. Kernels are single-threaded.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/common/dispatch.h"
+
+namespace sprout::kern {
+
+// Activation formats, and weight formats by the activation they pair with.
+enum class ActFormat { f32, q8_0, q8_K, i8 };
+enum class WeightFormat { f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q5_K, q6_K, i8, count };
+
+ActFormat act_format(WeightFormat w);
+// Bytes of one activation row of n values in format f (i8: n bytes; its scale is separate).
+size_t act_row_bytes(ActFormat f, int n);
+
+// w: one weight row; a: one activation row in act_format(w) (f32 for float weights).
+using DotFn = float (*)(int n, const void* w, const void* a);
+
+struct DotKernels {
+  void (*quantize_q8_0)(const float* x, int n, void* out);   // n % 32 == 0
+  void (*quantize_q8_K)(const float* x, int n, void* out);   // n % 256 == 0
+  float (*quantize_i8)(const float* x, int n, int8_t* out);  // returns the scale
+  DotFn dot[int(WeightFormat::count)];  // i8 entry returns float(int32 sum), unscaled
+};
+
+// The table for `isa`; entries an ISA does not specialize are the scalar ones.
+const DotKernels& dot_kernels(Isa isa);
+inline const DotKernels& dot_kernels() { return dot_kernels(active_isa()); }
+
+// Per-ISA tables. Each SIMD file fills only what it specializes (nullptr
+// elsewhere); dot_kernels() merges them over the scalar table.
+extern const DotKernels kDotScalar;
+extern const DotKernels kDotAvx2;
+extern const DotKernels kDotNeon;
+extern const DotKernels kDotNeonDot;
+
+}  // namespace sprout::kern
