@@ -34,8 +34,41 @@ void rmsnorm_avx2(const float* x, const float* w, float eps, int n, float* y) {
   for (; i < n; ++i) y[i] = x[i] * inv * w[i];
 }
 
+void layernorm_avx2(const float* x, const float* g, const float* b, float eps, int n, float* y) {
+  __m256 acc = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(x + i));
+  float sum = hsum(acc);
+  for (; i < n; ++i) sum += x[i];
+  const float mean = sum / float(n);
+  const __m256 vmean = _mm256_set1_ps(mean);
+  acc = _mm256_setzero_ps();
+  i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), vmean);
+    acc = _mm256_fmadd_ps(d, d, acc);
+  }
+  float var = hsum(acc);
+  for (; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+  const float inv = 1.0f / std::sqrt(var / float(n) + eps);
+  const __m256 vinv = _mm256_set1_ps(inv);
+  i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmean), vinv);
+    if (g) v = _mm256_mul_ps(v, _mm256_loadu_ps(g + i));
+    if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + i));
+    _mm256_storeu_ps(y + i, v);
+  }
+  for (; i < n; ++i) {
+    float v = (x[i] - mean) * inv;
+    if (g) v *= g[i];
+    if (b) v += b[i];
+    y[i] = v;
+  }
+}
+
 }  // namespace
 
-const NormKernels kNormAvx2 = {rmsnorm_avx2};
+const NormKernels kNormAvx2 = {rmsnorm_avx2, layernorm_avx2};
 
 }  // namespace sprout::kern

@@ -25,8 +25,40 @@ void rmsnorm_neon(const float* x, const float* w, float eps, int n, float* y) {
   for (; i < n; ++i) y[i] = x[i] * inv * w[i];
 }
 
+void layernorm_neon(const float* x, const float* g, const float* b, float eps, int n, float* y) {
+  float32x4_t acc = vdupq_n_f32(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) acc = vaddq_f32(acc, vld1q_f32(x + i));
+  float sum = vaddvq_f32(acc);
+  for (; i < n; ++i) sum += x[i];
+  const float mean = sum / float(n);
+  const float32x4_t vmean = vdupq_n_f32(mean);
+  acc = vdupq_n_f32(0.f);
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t d = vsubq_f32(vld1q_f32(x + i), vmean);
+    acc = vfmaq_f32(acc, d, d);
+  }
+  float var = vaddvq_f32(acc);
+  for (; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+  const float inv = 1.0f / std::sqrt(var / float(n) + eps);
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    float32x4_t v = vmulq_n_f32(vsubq_f32(vld1q_f32(x + i), vmean), inv);
+    if (g) v = vmulq_f32(v, vld1q_f32(g + i));
+    if (b) v = vaddq_f32(v, vld1q_f32(b + i));
+    vst1q_f32(y + i, v);
+  }
+  for (; i < n; ++i) {
+    float v = (x[i] - mean) * inv;
+    if (g) v *= g[i];
+    if (b) v += b[i];
+    y[i] = v;
+  }
+}
+
 }  // namespace
 
-const NormKernels kNormNeon = {rmsnorm_neon};
+const NormKernels kNormNeon = {rmsnorm_neon, layernorm_neon};
 
 }  // namespace sprout::kern

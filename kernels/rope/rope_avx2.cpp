@@ -1,0 +1,55 @@
+// AVX2 variants of kernels/rope/rope.h (mul/add/sub only, no FMA: bit-exact with scalar).
+#include <immintrin.h>
+
+#include "kernels/rope/rope.h"
+
+namespace sprout::kern {
+namespace {
+
+void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
+  const int half = head_dim / 2;
+  for (int h = 0; h < heads; ++h) {
+    float* p = x + h * head_dim;
+    int i = 0;
+    for (; i + 8 <= half; i += 8) {
+      const __m256 a = _mm256_loadu_ps(p + i), b = _mm256_loadu_ps(p + i + half);
+      const __m256 vc = _mm256_loadu_ps(c + i), vs = _mm256_loadu_ps(s + i);
+      _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_mul_ps(a, vc), _mm256_mul_ps(b, vs)));
+      _mm256_storeu_ps(p + i + half, _mm256_add_ps(_mm256_mul_ps(b, vc), _mm256_mul_ps(a, vs)));
+    }
+    for (; i < half; ++i) {
+      const float a = p[i], b = p[i + half];
+      p[i] = a * c[i] - b * s[i];
+      p[i + half] = b * c[i] + a * s[i];
+    }
+  }
+}
+
+// 4 pairs per vector: y = x * [c0 c0 c1 c1 ..] + swap_pairs(x) * [-s0 s0 -s1 s1 ..].
+void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
+  const int half = head_dim / 2;
+  const __m256 neg_even = _mm256_setr_ps(-0.f, 0.f, -0.f, 0.f, -0.f, 0.f, -0.f, 0.f);
+  for (int h = 0; h < heads; ++h) {
+    float* p = x + h * head_dim;
+    int i = 0;
+    for (; i + 4 <= half; i += 4) {
+      const __m128 c4 = _mm_loadu_ps(c + i), s4 = _mm_loadu_ps(s + i);
+      const __m256 cc = _mm256_set_m128(_mm_unpackhi_ps(c4, c4), _mm_unpacklo_ps(c4, c4));
+      const __m256 ss = _mm256_xor_ps(_mm256_set_m128(_mm_unpackhi_ps(s4, s4), _mm_unpacklo_ps(s4, s4)), neg_even);
+      const __m256 v = _mm256_loadu_ps(p + 2 * i);
+      const __m256 sw = _mm256_permute_ps(v, 0xB1);  // (b, a) per pair
+      _mm256_storeu_ps(p + 2 * i, _mm256_add_ps(_mm256_mul_ps(v, cc), _mm256_mul_ps(sw, ss)));
+    }
+    for (; i < half; ++i) {
+      const float a = p[2 * i], b = p[2 * i + 1];
+      p[2 * i] = a * c[i] - b * s[i];
+      p[2 * i + 1] = b * c[i] + a * s[i];
+    }
+  }
+}
+
+}  // namespace
+
+const RopeKernels kRopeAvx2 = {rotate_half, interleaved};
+
+}  // namespace sprout::kern

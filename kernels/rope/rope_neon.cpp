@@ -1,0 +1,54 @@
+// NEON variants of kernels/rope/rope.h (mul/add/sub only, no FMA: bit-exact with scalar).
+#include <arm_neon.h>
+
+#include "kernels/rope/rope.h"
+
+namespace sprout::kern {
+namespace {
+
+void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
+  const int half = head_dim / 2;
+  for (int h = 0; h < heads; ++h) {
+    float* p = x + h * head_dim;
+    int i = 0;
+    for (; i + 4 <= half; i += 4) {
+      const float32x4_t a = vld1q_f32(p + i), b = vld1q_f32(p + i + half);
+      const float32x4_t vc = vld1q_f32(c + i), vs = vld1q_f32(s + i);
+      vst1q_f32(p + i, vsubq_f32(vmulq_f32(a, vc), vmulq_f32(b, vs)));
+      vst1q_f32(p + i + half, vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs)));
+    }
+    for (; i < half; ++i) {
+      const float a = p[i], b = p[i + half];
+      p[i] = a * c[i] - b * s[i];
+      p[i + half] = b * c[i] + a * s[i];
+    }
+  }
+}
+
+// De-interleave 4 pairs with vld2q, rotate, re-interleave with vst2q.
+void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
+  const int half = head_dim / 2;
+  for (int h = 0; h < heads; ++h) {
+    float* p = x + h * head_dim;
+    int i = 0;
+    for (; i + 4 <= half; i += 4) {
+      float32x4x2_t v = vld2q_f32(p + 2 * i);
+      const float32x4_t vc = vld1q_f32(c + i), vs = vld1q_f32(s + i);
+      const float32x4_t a = v.val[0], b = v.val[1];
+      v.val[0] = vsubq_f32(vmulq_f32(a, vc), vmulq_f32(b, vs));
+      v.val[1] = vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs));
+      vst2q_f32(p + 2 * i, v);
+    }
+    for (; i < half; ++i) {
+      const float a = p[2 * i], b = p[2 * i + 1];
+      p[2 * i] = a * c[i] - b * s[i];
+      p[2 * i + 1] = b * c[i] + a * s[i];
+    }
+  }
+}
+
+}  // namespace
+
+const RopeKernels kRopeNeon = {rotate_half, interleaved};
+
+}  // namespace sprout::kern
