@@ -102,7 +102,9 @@ int cmd_maintain(int argc, char** argv) {
 
   // Every unit's last window, scaled: [units, window, features].
   const int64_t n = int64_t(units.size()), per = int64_t(cfg.window) * cfg.n_features();
-  std::vector<float> x(size_t(n * per)), rul(size_t(n)), logits(size_t(n * cfg.n_classes()));
+  std::vector<float> x(static_cast<size_t>(n * per));
+  std::vector<float> rul(static_cast<size_t>(n));
+  std::vector<float> logits(static_cast<size_t>(n * cfg.n_classes()));
   for (int64_t u = 0; u < n; ++u) rul::last_window(cfg, units[size_t(u)], x.data() + u * per);
   Arena arena;
   model.forward(x.data(), n, rul.data(), logits.data(), arena);

@@ -6,19 +6,90 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <memory>
 
+#include <omp.h>
+
+#if __has_include("engine/attention.h")
 #include "engine/attention.h"
+#define SPROUT_RUL_ENGINE_ATTENTION 1
+#endif
 #include "engine/linear.h"
 #include "engine/ops.h"
+#include "engine/threads.h"
 
 namespace sprout::rul {
 
-void RulModel::forward(const float* x, int64_t batch, float* rul, float* logits, Arena& arena) const {
+#ifndef SPROUT_RUL_ENGINE_ATTENTION
+// Stand-in until engine/attention.h is available: the same contract, plain loops.
+struct AttentionArgs {
+  int n_q, n_kv, n_heads, n_kv_heads, head_dim;
+  float scale;
+  bool causal;
+  int q_pos0;
+  const float* key_mask;
+};
+static void attention(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out,
+                      Arena& scratch) {
+  const Arena::Mark m = scratch.mark();
+  float* s = scratch.alloc<float>(size_t(a.n_kv));
+  const int64_t stride = int64_t(a.n_heads) * a.head_dim;
+  for (int h = 0; h < a.n_heads; ++h)
+    for (int i = 0; i < a.n_q; ++i) {
+      const float* qi = q + i * stride + h * a.head_dim;
+      for (int j = 0; j < a.n_kv; ++j) {
+        const float* kj = k + j * stride + h * a.head_dim;
+        float d = 0;
+        for (int e = 0; e < a.head_dim; ++e) d += qi[e] * kj[e];
+        s[j] = d * a.scale;
+      }
+      ops::softmax(s, 1, a.n_kv);
+      float* o = out + i * stride + h * a.head_dim;
+      std::fill(o, o + a.head_dim, 0.f);
+      for (int j = 0; j < a.n_kv; ++j)
+        for (int e = 0; e < a.head_dim; ++e) o[e] += s[j] * v[j * stride + h * a.head_dim + e];
+    }
+  scratch.rewind(m);
+}
+#endif
+
+size_t RulModel::forward(const float* x, int64_t batch, float* rul, float* logits, Arena& arena) const {
+  // Samples are independent: split the batch into chunks and give whole chunks to
+  // threads (one parallel region per call). Ops inside a chunk then run on one
+  // thread each, so no thread team is woken per LSTM step. A single chunk (small
+  // batches) runs on the calling thread and lets the ops use the threads instead.
   const int64_t per_sample = int64_t(cfg_.window) * cfg_.n_features();
-  for (int64_t s = 0; s < batch; s += chunk_) {
-    const int64_t b = std::min<int64_t>(chunk_, batch - s);
-    forward_chunk(x + s * per_sample, b, rul + s, logits + s * cfg_.n_classes(), arena);
+  const int threads = num_threads();
+  int64_t chunk = chunk_;
+  if (threads > 1) chunk = std::max<int64_t>(1, std::min<int64_t>(chunk, (batch + threads - 1) / threads));
+  const int64_t chunks = (batch + chunk - 1) / chunk;
+  const int nt = int(std::min<int64_t>(threads, chunks));
+  auto run = [&](int64_t c, Arena& a) {
+    const int64_t s = c * chunk, b = std::min<int64_t>(chunk, batch - s);
+    forward_chunk(x + s * per_sample, b, rul + s, logits + s * cfg_.n_classes(), a);
+  };
+  if (nt <= 1) {
+    for (int64_t c = 0; c < chunks; ++c) run(c, arena);
+    return arena.peak();
   }
+  std::vector<std::unique_ptr<Arena>> own(size_t(nt - 1));
+  for (auto& a : own) a = std::make_unique<Arena>();
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(nt) schedule(dynamic)
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int tid = omp_get_thread_num();
+    try {
+      run(c, tid == 0 ? arena : *own[size_t(tid - 1)]);
+    } catch (...) {
+#pragma omp critical(rul_forward_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  size_t peak = arena.peak();
+  for (const auto& a : own) peak += a->peak();
+  return peak;
 }
 
 void RulModel::forward_chunk(const float* x, int64_t b, float* rul, float* logits, Arena& arena) const {
@@ -41,11 +112,10 @@ void RulModel::forward_chunk(const float* x, int64_t b, float* rul, float* logit
     cur = 1 - cur;
     ops::relu(slot[cur], b * T * c.cout);
   }
-  int64_t in_width = convs_.empty() ? cfg_.n_features() : convs_.back().cout;
 
   // 2. LSTM, layer by layer; each direction of a layer reads the whole input sequence.
   for (int l = 0; l < cfg_.lstm_layers; ++l) {
-    const float* in = slot[cur];                         // [b, T, in_width]
+    const float* in = slot[cur];                         // [b, T, conv channels or E]
     float* out = slot[1 - cur];                          // [b, T, E]: forward half | backward half
     const Arena::Mark m = arena.mark();
     float* gx = arena.alloc<float>(size_t(b * T * 4 * H));   // input part of the gates [b*T, 4H]
@@ -71,7 +141,6 @@ void RulModel::forward_chunk(const float* x, int64_t b, float* rul, float* logit
     }
     arena.rewind(m);
     cur = 1 - cur;
-    in_width = E;
   }
 
   // 3. LayerNorm over features: [b*T, E] -> xn [b*T, E] (in the free slot).

@@ -38,9 +38,11 @@ class RulModel {
   ~RulModel();
 
   // x [batch, window, n_features] -> rul [batch] (cycles), logits [batch, n_classes].
-  // Activations come from `arena` (rewound before returning; arena.peak() is the
-  // activation high-water mark). Processes `chunk` samples at a time.
-  void forward(const float* x, int64_t batch, float* rul, float* logits, Arena& arena) const;
+  // Activations come from `arena` (rewound before returning), plus one private
+  // arena per extra thread when the batch is split across threads. Returns the
+  // activation high-water mark in bytes: arena.peak() plus the private arenas'.
+  // At most `chunk` samples go through the network at a time.
+  size_t forward(const float* x, int64_t batch, float* rul, float* logits, Arena& arena) const;
 
   const RulConfig& config() const { return cfg_; }
   uint64_t weight_bytes() const { return weight_bytes_; }  // bytes of weights used (file or copies)

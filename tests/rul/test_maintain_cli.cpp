@@ -13,12 +13,12 @@
 
 namespace {
 
-struct Run {
+struct CliRun {
   int code;
   std::string out, err;
 };
 
-Run sprout(const std::string& args) {
+CliRun sprout(const std::string& args) {
   const std::string dir = ::testing::TempDir();
   const std::string out = dir + "rul_cli.out", err = dir + "rul_cli.err";
   const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout " + args + " >" + out + " 2>" + err;
@@ -36,7 +36,7 @@ const std::string kModel = sprout::test::repo_path("app/assets/rul_fd001");
 const std::string kData = sprout::test::repo_path("tests/data/rul/test_FD001.txt");
 
 TEST(MaintainCli, PrintsAllUnitsAndTheDocumentedRmse) {
-  const Run r = sprout("maintain --model " + kModel + " --data " + kData + " --truth " +
+  const CliRun r = sprout("maintain --model " + kModel + " --data " + kData + " --truth " +
                        sprout::test::repo_path("tests/data/rul/RUL_FD001.txt"));
   ASSERT_EQ(r.code, 0) << r.err;
   std::istringstream lines(r.out);
@@ -60,7 +60,7 @@ TEST(MaintainCli, PrintsAllUnitsAndTheDocumentedRmse) {
 }
 
 TEST(MaintainCli, JsonOutput) {
-  const Run r = sprout("maintain --model " + kModel + " --data " + kData + " --json");
+  const CliRun r = sprout("maintain --model " + kModel + " --data " + kData + " --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["units"].size(), 100u);
@@ -78,14 +78,14 @@ TEST(MaintainCli, MalformedLineGivesOneLineErrorWithFileAndLine) {
     for (int i = 0; i < 4 && std::getline(in, line); ++i) out << line << "\n";
     out << "1 5 0.0012 0.0003 100.0 518.67\n";
   }
-  const Run r = sprout("maintain --model " + kModel + " --data " + bad);
+  const CliRun r = sprout("maintain --model " + kModel + " --data " + bad);
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "sprout: error: " + bad + ": line 5: expected 26 columns, found 6\n");
 }
 
 TEST(MaintainCli, MissingFilesAndFlags) {
-  Run r = sprout("maintain --model " + kModel + " --data /nonexistent/x.txt");
+  CliRun r = sprout("maintain --model " + kModel + " --data /nonexistent/x.txt");
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err, "sprout: error: /nonexistent/x.txt: cannot open\n");
   r = sprout("maintain --model /nonexistent/model --data " + kData);

@@ -12,6 +12,7 @@
 
 #include "engine/arena.h"
 #include "engine/error.h"
+#include "engine/threads.h"
 #include "models/rul/cmapss.h"
 #include "models/rul/rul.h"
 #include "tests/test_util.h"
@@ -42,7 +43,7 @@ struct Outputs {
   std::vector<float> rul, logits;
 };
 
-Outputs run(const RulModel& m, int64_t max_units = -1, Arena* arena_out = nullptr) {
+Outputs run(const RulModel& m, int64_t max_units = -1, size_t* peak = nullptr) {
   const RulConfig& cfg = m.config();
   const auto units = read_cmapss(repo_path("tests/data/rul/test_FD001.txt"));
   const int64_t n = max_units < 0 ? int64_t(units.size()) : max_units;
@@ -55,9 +56,9 @@ Outputs run(const RulModel& m, int64_t max_units = -1, Arena* arena_out = nullpt
   }
   o.rul.resize(size_t(n));
   o.logits.resize(size_t(n * cfg.n_classes()));
-  Arena local;
-  Arena& arena = arena_out ? *arena_out : local;
-  m.forward(x.data(), n, o.rul.data(), o.logits.data(), arena);
+  Arena arena;
+  const size_t p = m.forward(x.data(), n, o.rul.data(), o.logits.data(), arena);
+  if (peak) *peak = p;
   return o;
 }
 
@@ -115,14 +116,29 @@ TEST(RulModel, ResultsDoNotDependOnBatchOrChunk) {
   EXPECT_NEAR(whole.rul[0], one.rul[0], 1e-4f);
 }
 
-// Activation memory is bounded by the chunk, not the batch.
+// Activation memory is bounded by the chunk (per thread), not the batch.
 TEST(RulModel, ArenaPeakIsBoundedByChunk) {
   const RulModel m = RulModel::load(repo_path("app/assets/rul_fd001"));
-  Arena a10, a100;
-  run(m, 16, &a10);
-  run(m, 100, &a100);
-  EXPECT_GT(a10.peak(), 0u);
-  EXPECT_EQ(a10.peak(), a100.peak());
+  set_num_threads(1);
+  size_t p16 = 0, p100 = 0, p1 = 0;
+  run(m, 16, &p16);
+  run(m, 100, &p100);
+  run(m, 1, &p1);
+  set_num_threads(0);
+  EXPECT_GT(p1, 0u);
+  EXPECT_LT(p1, p16);
+  EXPECT_EQ(p16, p100);
+}
+
+// Threads split the batch; each sample's result stays the same.
+TEST(RulModel, ThreadCountDoesNotChangeResults) {
+  const RulModel m = RulModel::load(repo_path("app/assets/rul_fd001"));
+  set_num_threads(1);
+  const Outputs one = run(m, 20);
+  set_num_threads(3);
+  const Outputs three = run(m, 20);
+  set_num_threads(0);
+  for (size_t u = 0; u < 20; ++u) EXPECT_NEAR(one.rul[u], three.rul[u], 1e-4f);
 }
 
 // int8 (q8_0) weights: close to f32, RMSE change reported.

@@ -60,7 +60,7 @@ def run(cfg, model, test_raw, true_rul):
     r = r.double().numpy()
     rul = r * cfg["rul_scale"]
     return {
-        "units": ids,
+        "units": [int(i) for i in ids],
         "rul_raw": r.tolist(),
         "rul": rul.tolist(),
         "logits": logits.double().numpy().tolist(),

@@ -5,7 +5,9 @@
 
 Debian's torch links the reference (netlib) BLAS; with OpenBLAS unpacked from the
 libopenblas0-pthread .deb and put first on LD_LIBRARY_PATH, training is ~3x faster.
-The shipped model was trained that way: 2 threads, about 13 minutes.
+The shipped model was trained that way with ONE thread (--threads 1, OPENBLAS_NUM_THREADS=1):
+on a loaded shared machine, 2 OpenMP/OpenBLAS threads spin-wait and a step became ~15x
+slower. The learning rate follows a wall-clock budget (--max-minutes, default 14).
 
 Data (tests/data/rul/, copied from the NASA Prognostics Data Repository files):
 train_FD001.txt.gz for training, test_FD001.txt + RUL_FD001.txt for the report.
@@ -64,15 +66,16 @@ def predict(model, x, bs=512):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=1000)
-    ap.add_argument("--eval-every", type=int, default=40)
-    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--eval-every", type=int, default=60)
+    ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-minutes", type=float, default=14.0)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(ROOT, "app", "assets", "rul_fd001"))
     args = ap.parse_args()
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -87,6 +90,7 @@ def main():
     tr_units = set(all_units) - val_units
     xtr, ytr = training_windows(train_raw, cfg, tr_units)
     xva, yva = training_windows(train_raw, cfg, val_units)
+    xva, yva = xva[::4], yva[::4]  # every 4th window keeps the checks cheap
     ctr = rm.health_class(ytr, cfg)
     print(f"train windows {len(xtr)}, val windows {len(xva)}, classes {np.bincount(ctr)}", flush=True)
 
@@ -141,7 +145,8 @@ def main():
                     best_state = {k: v.clone() for k, v in model.state_dict().items()}
                 model.train()
 
-    model.load_state_dict(best_state)
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.eval()
     pt, logits = predict(model, xte)
     rul = pt * cfg["rul_scale"]
@@ -153,7 +158,7 @@ def main():
         "test_nasa_score": rm.nasa_score(rul, true_rul),
         "test_health_accuracy": float(np.mean(np.argmax(logits, 1) == cls_true)),
         "train_minutes": (time.time() - t0) / 60,
-        "epochs_run": epoch,
+        "epochs_run": round(step * args.batch / len(xt), 2),
         "steps": step,
         "torch": torch.__version__,
     }
