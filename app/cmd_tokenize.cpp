@@ -1,14 +1,38 @@
-// sprout tokenize — see the command-line contract.
+// sprout tokenize — see the command-line contract: all of stdin is one text; the ids
+// go to stdout space-separated on one line.
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <string>
+
 #include "app/args.h"
 #include "app/commands.h"
 #include "engine/error.h"
+#include "loaders/tokenizer.h"
 
 namespace sprout::app {
 
 int cmd_tokenize(int argc, char** argv) {
-  ArgParser p("tokenize", "[options]");
+  ArgParser p("tokenize", "--model MODEL [--no-special]",
+              "Reads all of stdin as one UTF-8 text (a trailing newline is part of it) and prints its\n"
+              "token ids space-separated on one line, as the model's Hugging Face tokenizer would.");
+  p.option("--model", "MODEL", "model directory (tokenizer files suffice), .gguf, or llama2.c tokenizer .bin");
+  p.flag("--no-special", "do not add the special tokens the tokenizer adds by default (BOS, [CLS]/[SEP] ...)");
   if (!p.parse(argc, argv)) return 0;
-  throw Error("tokenize", "not implemented yet");
+  std::string model = p.require("--model");
+  auto tk = Tokenizer::load(model);
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (std::cin.bad()) throw Error("stdin", "read error");
+  std::vector<int32_t> ids = tk->encode(text, !p.has("--no-special"));
+  std::string line;
+  line.reserve(ids.size() * 7 + 1);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) line += ' ';
+    line += std::to_string(ids[i]);
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  return 0;
 }
 
 }  // namespace sprout::app

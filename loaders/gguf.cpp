@@ -275,11 +275,17 @@ std::unique_ptr<GgufFile> GgufFile::parse(std::shared_ptr<MappedFile> file) {
     fail(path, "unsupported GGUF version " + std::to_string(g->version_) + " (2 and 3 are supported)");
   const uint64_t n_tensors = c.u64("the tensor count");
   const uint64_t n_kv = c.u64("the metadata count");
-  // Bound the counts by the smallest possible entry before reserving anything.
-  if (n_tensors > c.left() / 24)
-    fail(path, "tensor count " + std::to_string(n_tensors) + " exceeds what the file can hold");
-  if (n_kv > c.left() / 13)
-    fail(path, "metadata count " + std::to_string(n_kv) + " exceeds what the file can hold");
+  // Bound the counts by the smallest possible entries before reserving anything:
+  // a tensor info takes at least 24 bytes, a key/value 13.
+  const uint64_t left = c.left();
+  if (n_tensors > left / 24 || n_kv > left / 13 || n_tensors * 24 + n_kv * 13 > left) {
+    if (n_tensors > file->size())  // absurd, not merely truncated
+      fail(path, "tensor count " + std::to_string(n_tensors) + " exceeds what the file can hold");
+    if (n_kv > file->size()) fail(path, "metadata count " + std::to_string(n_kv) + " exceeds what the file can hold");
+    fail(path, std::to_string(n_tensors) + " tensors and " + std::to_string(n_kv) + " metadata keys need at least " +
+                   std::to_string(n_tensors * 24 + n_kv * 13) + " bytes, only " + std::to_string(left) +
+                   " are left (truncated?)");
+  }
 
   g->kv_.reserve(size_t(n_kv));
   for (uint64_t i = 0; i < n_kv; ++i) {

@@ -12,9 +12,11 @@ if [[ -f cmake/aarch64-toolchain.cmake ]]; then
   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-toolchain.cmake -DSPROUT_KERNELS_ONLY=ON \
         -DSPROUT_BUILD_BENCH=OFF >/dev/null
   cmake --build build-arm64 -j"$jobs"
-  for cpu in cortex-a72 max; do
-    echo "== aarch64 kernel tests under qemu -cpu $cpu"
-    QEMU_CPU=$cpu ctest --test-dir build-arm64 --output-on-failure -j"$jobs"
+  # QEMU_CPU picks qemu-aarch64's CPU model; SPROUT_EXPECT_ISA makes Isa.ReportAndExpect
+  # fail if the model did not take effect (cortex-a72: NEON only; max: NEON + dotprod).
+  for cpu in cortex-a72:neon max:neon_dot; do
+    echo "== aarch64 kernel tests under qemu -cpu ${cpu%%:*}"
+    QEMU_CPU=${cpu%%:*} SPROUT_EXPECT_ISA=${cpu##*:} ctest --test-dir build-arm64 --output-on-failure -j"$jobs"
   done
 fi
 

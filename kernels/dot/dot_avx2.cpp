@@ -1,10 +1,398 @@
-// AVX2+FMA+F16C variants of kernels/dot/dot.h.
+// AVX2+FMA+F16C variants of kernels/dot/dot.h (compiled with -mavx2 -mfma -mf16c,
+// called only when cpuid reports them).
+//
+// Integer products use the maddubs trick: _mm256_maddubs_epi16 multiplies
+// unsigned by signed bytes into saturating int16 pairs, so signed x signed is
+// done as |x| * (y with x's sign). Pairs stay far below the int16 limit for
+// every format here (worst case q6_K: 2 * 63 * 127).
 #include <immintrin.h>
 
+#include <cmath>
+#include <cstring>
+
+#include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
+#include "kernels/quant/quant.h"
 
 namespace sprout::kern {
+namespace {
 
-const DotKernels kDotAvx2 = {};
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+inline float hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+inline float f16(f16_t h) { return _cvtsh_ss(h); }
+inline __m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+// int32 lanes of sums of signed x * signed y, 4 products per lane.
+inline __m256i mul_sum_i8(__m256i x, __m256i y) {
+  const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+// Same for unsigned x (0..127) * signed y.
+inline __m256i mul_sum_u8(__m256i ux, __m256i y) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(ux, y), _mm256_set1_epi16(1));
+}
+// int32 lanes of sums of signed bytes.
+inline __m256i sum_i8(__m256i y) { return mul_sum_u8(_mm256_set1_epi8(1), y); }
+
+// 16 bytes of packed nibbles -> 32 values 0..15: low nibbles first, then high.
+// (Broadcast load, then shift only the upper half by 4: bits a 64-bit shift carries
+// in from the neighbouring byte land in the high nibble, which the mask drops.)
+inline __m256i nibbles32(const uint8_t* p) {
+  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_and_si256(_mm256_srlv_epi64(b, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0xF));
+}
+
+// 32 bits -> 32 bytes, 0xFF where the bit is set (byte k <- bit k).
+inline __m256i bits32(const uint8_t* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+  __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32(int(x)), shuf);
+  b = _mm256_or_si256(b, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));  // every bit but bit (k % 8)
+  return _mm256_cmpeq_epi8(b, _mm256_set1_epi64x(-1));
+}
+
+// roundf (ties away from zero), exactly: trunc, then step away when |frac| >= 0.5.
+inline __m256 round_away(__m256 v) {
+  const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.f));
+  const __m256 absfrac = _mm256_andnot_ps(_mm256_set1_ps(-0.f), _mm256_sub_ps(v, t));
+  const __m256 step = _mm256_and_ps(_mm256_cmp_ps(absfrac, _mm256_set1_ps(0.5f), _CMP_GE_OQ), _mm256_set1_ps(1.f));
+  return _mm256_add_ps(t, _mm256_or_ps(step, sign));
+}
+
+// Four vectors of 8 integral floats -> 32 int8 in order.
+inline void store_i8x32(__m256 a, __m256 b, __m256 c, __m256 d, int8_t* out) {
+  __m256i i0 = _mm256_packs_epi32(_mm256_cvtps_epi32(a), _mm256_cvtps_epi32(b));
+  __m256i i1 = _mm256_packs_epi32(_mm256_cvtps_epi32(c), _mm256_cvtps_epi32(d));
+  i0 = _mm256_packs_epi16(i0, i1);
+  i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), i0);
+}
+
+// (No namespace-scope vector constants: their initializers would run on CPUs without AVX2.)
+inline __m256 abs_mask() { return _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)); }
+
+void quantize_q8_0_avx2(const float* x, int n, void* out) {
+  auto* y = const_cast<block_q8_0*>(q8_0_row(out, n).b);
+  for (int i = 0; i < n / QK8_0; ++i, x += QK8_0) {
+    __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8), v2 = _mm256_loadu_ps(x + 16),
+           v3 = _mm256_loadu_ps(x + 24);
+    __m256 m = _mm256_max_ps(_mm256_and_ps(v0, abs_mask()), _mm256_and_ps(v1, abs_mask()));
+    m = _mm256_max_ps(m, _mm256_max_ps(_mm256_and_ps(v2, abs_mask()), _mm256_and_ps(v3, abs_mask())));
+    const float d = hmax(m) / 127.f;
+    const float id = d != 0.f ? 1.f / d : 0.f;
+    y[i].d = f32_to_f16(d);
+    const __m256 vid = _mm256_set1_ps(id);
+    store_i8x32(round_away(_mm256_mul_ps(v0, vid)), round_away(_mm256_mul_ps(v1, vid)),
+                round_away(_mm256_mul_ps(v2, vid)), round_away(_mm256_mul_ps(v3, vid)), y[i].qs);
+  }
+  q8_0_row_sums(n, out);
+}
+
+void quantize_q8_K_avx2(const float* x, int n, void* out) {
+  auto* y = static_cast<block_q8_K*>(out);
+  for (int i = 0; i < n / QK_K; ++i, x += QK_K) {
+    __m256 m = _mm256_setzero_ps();
+    for (int j = 0; j < QK_K; j += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + j), abs_mask()));
+    const float amax = hmax(m);
+    if (amax == 0.f) {
+      std::memset(&y[i], 0, sizeof(block_q8_K));
+      continue;
+    }
+    float max = 0;  // the first value of largest magnitude, with its sign
+    for (int j = 0; j < QK_K; ++j)
+      if (std::fabs(x[j]) == amax) { max = x[j]; break; }
+    const float iscale = -127.f / max;
+    const __m256 vs = _mm256_set1_ps(iscale), lim = _mm256_set1_ps(127.f);
+    for (int j = 0; j < QK_K; j += 32) {
+      __m256 r[4];
+      for (int k = 0; k < 4; ++k) {
+        r[k] = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + j + 8 * k), vs),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);  // ties to even = nearest_int
+        r[k] = _mm256_min_ps(r[k], lim);
+      }
+      store_i8x32(r[0], r[1], r[2], r[3], y[i].qs + j);
+    }
+    for (int j = 0; j < QK_K / 16; ++j) {
+      const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(y[i].qs + 16 * j));
+      const __m256i w = _mm256_cvtepi8_epi16(q);
+      y[i].bsums[j] = int16_t(hsum_i32(_mm256_madd_epi16(w, _mm256_set1_epi16(1))));
+    }
+    y[i].d = 1.f / iscale;
+  }
+}
+
+float quantize_i8_avx2(const float* x, int n, int8_t* out) {
+  __m256 m = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + i), abs_mask()));
+  float amax = hmax(m);
+  for (; i < n; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+  const float scale = amax / 127.f;
+  const float inv = scale != 0.f ? 1.f / scale : 0.f;
+  const __m256 vinv = _mm256_set1_ps(inv);
+  i = 0;
+  for (; i + 32 <= n; i += 32)
+    store_i8x32(round_away(_mm256_mul_ps(_mm256_loadu_ps(x + i), vinv)),
+                round_away(_mm256_mul_ps(_mm256_loadu_ps(x + i + 8), vinv)),
+                round_away(_mm256_mul_ps(_mm256_loadu_ps(x + i + 16), vinv)),
+                round_away(_mm256_mul_ps(_mm256_loadu_ps(x + i + 24), vinv)), out + i);
+  for (; i < n; ++i) out[i] = int8_t(std::roundf(x[i] * inv));
+  return scale;
+}
+
+float dot_f32_avx2(int n, const void* wv, const void* av) {
+  const float* w = static_cast<const float*>(wv);
+  const float* a = static_cast<const float*>(av);
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(a + i), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(a + i + 8), s1);
+    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(a + i + 16), s2);
+    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(a + i + 24), s3);
+  }
+  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(a + i), s0);
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  for (; i < n; ++i) s += w[i] * a[i];
+  return s;
+}
+
+// f16 / bf16 rows: 8 values widened to f32 per step.
+template <bool BF16>
+inline __m256 load_half8(const uint16_t* p) {
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  if constexpr (BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  else return _mm256_cvtph_ps(h);
+}
+
+template <bool BF16>
+float dot_half_avx2(int n, const void* wv, const void* av) {
+  const uint16_t* w = static_cast<const uint16_t*>(wv);
+  const float* a = static_cast<const float*>(av);
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    s0 = _mm256_fmadd_ps(load_half8<BF16>(w + i), _mm256_loadu_ps(a + i), s0);
+    s1 = _mm256_fmadd_ps(load_half8<BF16>(w + i + 8), _mm256_loadu_ps(a + i + 8), s1);
+    s2 = _mm256_fmadd_ps(load_half8<BF16>(w + i + 16), _mm256_loadu_ps(a + i + 16), s2);
+    s3 = _mm256_fmadd_ps(load_half8<BF16>(w + i + 24), _mm256_loadu_ps(a + i + 24), s3);
+  }
+  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load_half8<BF16>(w + i), _mm256_loadu_ps(a + i), s0);
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  for (; i < n; ++i) s += (BF16 ? bf16_to_f32(w[i]) : f16_to_f32(w[i])) * a[i];
+  return s;
+}
+
+float dot_i8_avx2(int n, const void* wv, const void* av) {
+  const int8_t* w = static_cast<const int8_t*>(wv);
+  const int8_t* a = static_cast<const int8_t*>(av);
+  __m256i s = _mm256_setzero_si256();
+  int i = 0;
+  for (; i + 32 <= n; i += 32) s = _mm256_add_epi32(s, mul_sum_i8(load32(w + i), load32(a + i)));
+  int32_t t = hsum_i32(s);
+  for (; i < n; ++i) t += int32_t(w[i]) * int32_t(a[i]);
+  return float(t);
+}
+
+// Lane k of the result = sum of the 8 lanes of p[k].
+inline __m256i reduce8(const __m256i* p) {
+  const __m256i h01 = _mm256_hadd_epi32(p[0], p[1]), h23 = _mm256_hadd_epi32(p[2], p[3]);
+  const __m256i h45 = _mm256_hadd_epi32(p[4], p[5]), h67 = _mm256_hadd_epi32(p[6], p[7]);
+  const __m256i lo = _mm256_hadd_epi32(h01, h23), hi = _mm256_hadd_epi32(h45, h67);  // 128-bit halves
+  return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
+}
+
+// The f16 fields `field` of 8 consecutive blocks as f32.
+template <class B>
+inline __m256 halves8(const B* b, f16_t B::*field) {
+  return _mm256_cvtph_ps(_mm_setr_epi16(short(b[0].*field), short(b[1].*field), short(b[2].*field), short(b[3].*field),
+                                        short(b[4].*field), short(b[5].*field), short(b[6].*field), short(b[7].*field)));
+}
+
+// The q8_0 family against q8_0 activations. W describes the weight block:
+//   vals(b)   its 32 values as bytes, in activation order
+//   kSigned   values are int8 (sign trick) or unsigned 0..31 (plain maddubs)
+//   kOffset   value = stored - kOffset, applied exactly in int32 via the activation sums
+//   kMin      adds m_w * d_a * sum(q_a) (q4_1, q5_1)
+// Eight blocks per step: eight int32 block sums reduced into one vector, so the
+// scales are converted and applied 8 at a time.
+struct Q8_0W {
+  using B = block_q8_0;
+  static constexpr bool kSigned = true, kMin = false;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) { return load32(b.qs); }
+};
+struct Q4_0W {
+  using B = block_q4_0;
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 8;
+  static __m256i vals(const B& b) { return nibbles32(b.qs); }
+};
+struct Q4_1W {
+  using B = block_q4_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) { return nibbles32(b.qs); }
+};
+struct Q5_0W {
+  using B = block_q5_0;
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 16;
+  static __m256i vals(const B& b) {
+    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
+  }
+};
+struct Q5_1W {
+  using B = block_q5_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) {
+    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
+  }
+};
+
+template <class W>
+float dot_q8fam_avx2(int n, const void* wv, const void* av) {
+  using B = typename W::B;
+  const B* w = static_cast<const B*>(wv);
+  const Q8Row a = q8_0_row(av, n);
+  const int nb = n / 32;
+  __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 8 <= nb; i += 8) {
+    __m256i p[8];
+    for (int k = 0; k < 8; ++k) {
+      const __m256i q = W::vals(w[i + k]), y = load32(a.b[i + k].qs);
+      p[k] = W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y);
+    }
+    __m256i sumi = reduce8(p);
+    if constexpr (W::kOffset != 0)
+      sumi = _mm256_sub_epi32(sumi, _mm256_mullo_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.sum + i)),
+                                                      _mm256_set1_epi32(W::kOffset)));
+    const __m256 dw = halves8(w + i, &B::d);
+    acc = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_loadu_ps(a.d + i)), _mm256_cvtepi32_ps(sumi), acc);
+    if constexpr (W::kMin) accm = _mm256_fmadd_ps(halves8(w + i, &B::m), _mm256_loadu_ps(a.ds + i), accm);
+  }
+  float s = hsum(_mm256_add_ps(acc, accm));
+  for (; i < nb; ++i) {
+    const __m256i q = W::vals(w[i]), y = load32(a.b[i].qs);
+    const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[i];
+    s += float(sumi) * (f16(w[i].d) * a.d[i]);
+    if constexpr (W::kMin) s += f16(w[i].m) * a.ds[i];
+  }
+  return s;
+}
+
+// q4_K / q5_K: 4 chunks of 64 values; low nibbles are sub-block 2j, high 2j+1.
+template <bool Q5>
+float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
+  const auto* a = static_cast<const block_q8_K*>(av);
+  const __m256i m4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  float mins = 0;
+  for (int i = 0; i < n / QK_K; ++i) {
+    const uint8_t *scales, *qs, *qh = nullptr;
+    f16_t d16, dmin16;
+    if constexpr (Q5) {
+      const auto& b = static_cast<const block_q5_K*>(wv)[i];
+      scales = b.scales, qs = b.qs, qh = b.qh, d16 = b.d, dmin16 = b.dmin;
+    } else {
+      const auto& b = static_cast<const block_q4_K*>(wv)[i];
+      scales = b.scales, qs = b.qs, d16 = b.d, dmin16 = b.dmin;
+    }
+    uint8_t sc[8], m[8];
+    int summ = 0;
+    for (int j = 0; j < 8; ++j) {
+      get_scale_min_k4(j, scales, &sc[j], &m[j]);
+      summ += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);
+    }
+    const __m256i hb = Q5 ? load32(qh) : _mm256_setzero_si256();
+    __m256i sumi = _mm256_setzero_si256();
+    const int8_t* q8 = a[i].qs;
+    for (int j = 0; j < 4; ++j, q8 += 64) {
+      const __m256i bits = load32(qs + 32 * j);
+      __m256i lo = _mm256_and_si256(bits, m4);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+      if constexpr (Q5) {
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one), 4));
+        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one), 4));
+      }
+      const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(q8)), _mm256_set1_epi16(sc[2 * j]));
+      const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(q8 + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
+      sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pl, ph));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(a[i].d * f16(d16)), _mm256_cvtepi32_ps(sumi), acc);
+    mins += a[i].d * f16(dmin16) * float(summ);
+  }
+  return hsum(acc) - mins;
+}
+
+float dot_q6_K_avx2(int n, const void* wv, const void* av) {
+  const auto* w = static_cast<const block_q6_K*>(wv);
+  const auto* a = static_cast<const block_q8_K*>(av);
+  const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3);
+  __m256 acc = _mm256_setzero_ps();
+  float offset = 0;
+  for (int i = 0; i < n / QK_K; ++i) {
+    const uint8_t* ql = w[i].ql;
+    const uint8_t* qh = w[i].qh;
+    const int8_t* sc = w[i].scales;
+    const int8_t* q8 = a[i].qs;
+    __m256i sumi = _mm256_setzero_si256();
+    for (int c = 0; c < 2; ++c, ql += 64, qh += 32, q8 += 128, sc += 8) {
+      const __m256i h = load32(qh), l0 = load32(ql), l1 = load32(ql + 32);
+      // Values 0..63 (the -32 offset is applied through bsums below).
+      const __m256i q[4] = {
+          _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(h, m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
+      };
+      for (int k = 0; k < 4; ++k) {
+        const __m256i p = _mm256_maddubs_epi16(q[k], load32(q8 + 32 * k));
+        const __m256i s = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(sc[2 * k])),
+                                                  _mm_set1_epi16(sc[2 * k + 1]), 1);
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
+      }
+    }
+    int off = 0;
+    for (int j = 0; j < QK_K / 16; ++j) off += w[i].scales[j] * a[i].bsums[j];
+    const float d = a[i].d * f16(w[i].d);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
+    offset += d * float(32 * off);
+  }
+  return hsum(acc) - offset;
+}
+
+}  // namespace
+
+const DotKernels kDotAvx2 = {
+    quantize_q8_0_avx2, quantize_q8_K_avx2, quantize_i8_avx2,
+    {dot_f32_avx2, dot_half_avx2<false>, dot_half_avx2<true>, dot_q8fam_avx2<Q8_0W>, dot_q8fam_avx2<Q4_0W>,
+     dot_q8fam_avx2<Q4_1W>, dot_q8fam_avx2<Q5_0W>, dot_q8fam_avx2<Q5_1W>, dot_qk_asym_avx2<false>, dot_qk_asym_avx2<true>, dot_q6_K_avx2, dot_i8_avx2},
+};
 
 }  // namespace sprout::kern

@@ -1,0 +1,275 @@
+// Byte-level BPE from Hugging Face files: tokenizer.json, or vocab.json + merges.txt
+// (+ tokenizer_config.json). Unsupported pipeline parts are errors, never guesses:
+// a tokenizer that is almost right silently ruins a model.
+#include "loaders/tokenizer/loaders.h"
+
+#include "engine/error.h"
+#include "loaders/tokenizer/bpe.h"
+
+namespace sprout::tok {
+
+namespace {
+
+using nlohmann::json;
+constexpr int64_t kMaxVocab = 1 << 22;
+
+const json& need(const json& j, const char* key, const std::string& subject, const char* where) {
+  auto it = j.find(key);
+  if (it == j.end()) fail(subject, std::string(where) + ": missing key '" + key + "'");
+  return *it;
+}
+
+// Vocabulary {"printable token": id} -> raw bytes per id.
+std::vector<std::string> read_vocab(const json& v, const std::string& subject, std::vector<std::string>* undecodable) {
+  if (!v.is_object()) fail(subject, "vocab: expected an object");
+  if (int64_t(v.size()) > kMaxVocab) fail(subject, "vocab: too many tokens");
+  std::vector<std::string> bytes;
+  std::string b;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (!it->is_number_integer()) fail(subject, "vocab: id of '" + it.key() + "' is not an integer");
+    int64_t id = it->get<int64_t>();
+    if (id < 0 || id >= kMaxVocab) fail(subject, "vocab: id " + std::to_string(id) + " out of range");
+    if (size_t(id) >= bytes.size()) { bytes.resize(size_t(id) + 1); undecodable->resize(bytes.size()); }
+    if (!bytes[size_t(id)].empty() || !(*undecodable)[size_t(id)].empty())
+      fail(subject, "vocab: id " + std::to_string(id) + " used twice");
+    if (byte_level_decode(it.key(), &b) && !b.empty()) bytes[size_t(id)] = b;
+    else (*undecodable)[size_t(id)] = it.key();  // e.g. a special token outside the byte alphabet
+  }
+  return bytes;
+}
+
+struct MergeList {
+  std::vector<std::pair<std::string, std::string>> pairs;  // printable form
+};
+
+void add_merges(BpeModel& m, const MergeList& ml, const std::string& subject) {
+  std::string l, r;
+  size_t n = 0;
+  for (const auto& [a, b] : ml.pairs) {
+    ++n;
+    if (!byte_level_decode(a, &l) || !byte_level_decode(b, &r) || !m.add_merge(l, r))
+      fail(subject, "merge " + std::to_string(n) + " ('" + a + " " + b + "'): unknown token");
+  }
+}
+
+void split_merge_line(std::string_view line, MergeList& ml, const std::string& subject, size_t lineno) {
+  size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || sp == 0 || sp + 1 >= line.size() || line.find(' ', sp + 1) != std::string_view::npos)
+    fail(subject, "merge on line " + std::to_string(lineno) + ": expected 'left right'");
+  ml.pairs.emplace_back(std::string(line.substr(0, sp)), std::string(line.substr(sp + 1)));
+}
+
+AddedToken added_from_json(const json& t, const std::string& subject) {
+  if (!t.is_object()) fail(subject, "added token: expected an object");
+  AddedToken a;
+  const json& c = need(t, "content", subject, "added token");
+  if (!c.is_string() || c.get<std::string>().empty()) fail(subject, "added token: content must be a non-empty string");
+  a.content = c.get<std::string>();
+  a.special = t.value("special", true);
+  a.lstrip = t.value("lstrip", false);
+  a.rstrip = t.value("rstrip", false);
+  a.single_word = t.value("single_word", false);
+  return a;
+}
+
+void finish_specials(Tokenizer& tk, const TokenizerConfig& cfg) {
+  auto id = [&](const std::string& s) { return s.empty() ? -1 : tk.token_id(s).value_or(-1); };
+  tk.bos_id = id(cfg.bos);
+  tk.eos_id = id(cfg.eos);
+  tk.pad_id = id(cfg.pad);
+  tk.unk_id = id(cfg.unk);
+  tk.chat_template = cfg.chat_template;
+  tk.model_max_length = cfg.model_max_length;
+}
+
+// Post-processor -> ids put before and after the text (single-sequence case).
+void read_post_processor(const json& pp, BpeOptions& opt, const AddedTokens& added, const std::string& subject) {
+  if (pp.is_null()) return;
+  std::string type = pp.value("type", "");
+  if (type == "ByteLevel") return;
+  if (type == "Sequence") {
+    for (const auto& p : need(pp, "processors", subject, "post_processor")) read_post_processor(p, opt, added, subject);
+    return;
+  }
+  if (type == "TemplateProcessing") {
+    const json& single = need(pp, "single", subject, "post_processor");
+    const json& specials = pp.contains("special_tokens") ? pp["special_tokens"] : json::object();
+    bool seen_text = false;
+    for (const auto& item : single) {
+      if (item.contains("Sequence")) { seen_text = true; continue; }
+      if (!item.contains("SpecialToken")) fail(subject, "post_processor: unsupported template item");
+      std::string name = item["SpecialToken"].value("id", "");
+      int32_t id = -1;
+      auto st = specials.find(name);
+      if (st != specials.end() && st->contains("ids") && (*st)["ids"].is_array() && !(*st)["ids"].empty() &&
+          (*st)["ids"][0].is_number_integer())
+        id = (*st)["ids"][0].get<int32_t>();
+      else if (const AddedToken* a = added.by_content(name)) id = a->id;
+      if (id < 0) fail(subject, "post_processor: unknown special token '" + name + "'");
+      (seen_text ? opt.suffix : opt.prefix).push_back(id);
+    }
+    return;
+  }
+  if (type == "RobertaProcessing" || type == "BertProcessing") {
+    auto pair_id = [&](const char* k) {
+      const json& p = need(pp, k, subject, "post_processor");
+      if (!p.is_array() || p.size() != 2 || !p[1].is_number_integer()) fail(subject, std::string("post_processor: bad ") + k);
+      return p[1].get<int32_t>();
+    };
+    opt.prefix.push_back(pair_id("cls"));
+    opt.suffix.push_back(pair_id("sep"));
+    return;
+  }
+  fail(subject, "unsupported post_processor type '" + type + "'");
+}
+
+void read_pre_tokenizer(const json& pt, BpeOptions& opt, bool* byte_level, const std::string& subject) {
+  if (pt.is_null()) return;
+  std::string type = pt.value("type", "");
+  if (type == "Sequence") {
+    for (const auto& p : need(pt, "pretokenizers", subject, "pre_tokenizer")) read_pre_tokenizer(p, opt, byte_level, subject);
+  } else if (type == "ByteLevel") {
+    *byte_level = true;
+    opt.add_prefix_space = pt.value("add_prefix_space", false);
+    if (pt.value("use_regex", true)) opt.split_patterns.push_back(kGpt2Pattern);
+  } else if (type == "Split") {
+    const json& pat = need(pt, "pattern", subject, "pre_tokenizer Split");
+    if (pt.value("behavior", "") != "Isolated" || pt.value("invert", false))
+      fail(subject, "pre_tokenizer Split: only behavior Isolated without invert is supported");
+    if (pat.contains("Regex") && pat["Regex"].is_string()) opt.split_patterns.push_back(pat["Regex"].get<std::string>());
+    else fail(subject, "pre_tokenizer Split: only Regex patterns are supported");
+  } else {
+    fail(subject, "unsupported pre_tokenizer type '" + type + "'");
+  }
+}
+
+void read_normalizer(const json& n, BpeOptions& opt, const std::string& subject) {
+  if (n.is_null()) return;
+  std::string type = n.value("type", "");
+  if (type == "NFC") opt.nfc = true;
+  else if (type == "Sequence") for (const auto& x : need(n, "normalizers", subject, "normalizer")) read_normalizer(x, opt, subject);
+  else fail(subject, "unsupported normalizer type '" + type + "'");
+}
+
+std::unique_ptr<Tokenizer> build(std::vector<std::string> bytes, const std::vector<std::string>& undecodable,
+                                 const MergeList& merges, bool ignore_merges, AddedTokens added, BpeOptions opt,
+                                 const TokenizerConfig& cfg, const std::string& subject) {
+  BpeModel m;
+  m.set_vocab(std::move(bytes));
+  m.ignore_merges = ignore_merges;
+  add_merges(m, merges, subject);
+  // Vocabulary entries outside the byte alphabet can only be reached as added tokens.
+  for (size_t i = 0; i < undecodable.size(); ++i)
+    if (!undecodable[i].empty() && !added.by_content(undecodable[i]))
+      added.add({undecodable[i], int32_t(i), true, false, false, false});
+  auto tk = std::make_unique<ByteLevelBpeTokenizer>(std::move(m), std::move(added), std::move(opt), subject);
+  finish_specials(*tk, cfg);
+  return tk;
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, const json& j, const TokenizerConfig& cfg) {
+  const json& model = need(j, "model", path, "tokenizer.json");
+  if (model.value("type", "") != "BPE") fail(path, "model type '" + model.value("type", "") + "' is not BPE");
+  BpeOptions opt;
+  bool byte_level = false;
+  read_normalizer(j.value("normalizer", json()), opt, path);
+  read_pre_tokenizer(j.value("pre_tokenizer", json()), opt, &byte_level, path);
+  if (!byte_level) fail(path, "only byte-level BPE tokenizer.json files are supported (no ByteLevel pre-tokenizer)");
+  std::vector<std::string> undecodable;
+  auto bytes = read_vocab(need(model, "vocab", path, "model"), path, &undecodable);
+  MergeList ml;
+  const json& merges = need(model, "merges", path, "model");
+  if (!merges.is_array()) fail(path, "model.merges: expected an array");
+  size_t n = 0;
+  for (const auto& m : merges) {
+    ++n;
+    if (m.is_string()) split_merge_line(m.get_ref<const std::string&>(), ml, path, n);
+    else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+      ml.pairs.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+    else fail(path, "merge " + std::to_string(n) + ": expected \"a b\" or [\"a\", \"b\"]");
+  }
+  AddedTokens added;
+  if (auto it = j.find("added_tokens"); it != j.end() && it->is_array())
+    for (const auto& t : *it) {
+      AddedToken a = added_from_json(t, path);
+      const json& id = need(t, "id", path, "added token");
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= kMaxVocab)
+        fail(path, "added token '" + a.content + "': bad id");
+      a.id = id.get<int32_t>();
+      added.add(a);
+    }
+  read_post_processor(j.value("post_processor", json()), opt, added, path);
+  return build(std::move(bytes), undecodable, ml, model.value("ignore_merges", false), std::move(added), std::move(opt),
+               cfg, path);
+}
+
+std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const TokenizerConfig& cfg) {
+  std::string vpath = dir + "/vocab.json", mpath = dir + "/merges.txt";
+  std::vector<std::string> undecodable;
+  auto bytes = read_vocab(load_json_file(vpath), vpath, &undecodable);
+  std::string text = read_file(mpath, 64ull << 20);
+  MergeList ml;
+  size_t lineno = 0, pos = 0;
+  while (pos < text.size()) {
+    size_t e = text.find('\n', pos);
+    if (e == std::string::npos) e = text.size();
+    std::string_view line(text.data() + pos, e - pos);
+    pos = e + 1;
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || (lineno == 1 && line.rfind("#version", 0) == 0)) continue;
+    split_merge_line(line, ml, mpath, lineno);
+  }
+  BpeOptions opt;
+  // The slow tokenizer classes fix the pre-tokenization in code; tokenizer_config names the class.
+  if (cfg.tokenizer_class.rfind("Qwen2Tokenizer", 0) == 0) {
+    opt.nfc = true;
+    opt.split_patterns.push_back(kQwen2Pattern);
+  } else {
+    opt.split_patterns.push_back(kGpt2Pattern);
+    opt.add_prefix_space = cfg.raw.value("add_prefix_space", false);
+  }
+  AddedTokens added;
+  if (auto it = cfg.raw.find("added_tokens_decoder"); it != cfg.raw.end() && it->is_object())
+    for (auto t = it->begin(); t != it->end(); ++t) {
+      AddedToken a = added_from_json(*t, cfg.path);
+      char* end = nullptr;
+      long long id = std::strtoll(t.key().c_str(), &end, 10);
+      if (t.key().empty() || *end || id < 0 || id >= kMaxVocab) fail(cfg.path, "added_tokens_decoder: bad id '" + t.key() + "'");
+      a.id = int32_t(id);
+      added.add(a);
+    }
+  // Special tokens named in the config that live in vocab.json are matched whole, too.
+  for (const std::string* s : {&cfg.bos, &cfg.eos, &cfg.unk, &cfg.pad}) {
+    if (s->empty() || added.by_content(*s)) continue;
+    std::string b;
+    for (size_t i = 0; i < bytes.size(); ++i)
+      if ((byte_level_decode(*s, &b) && bytes[i] == b) || undecodable[i] == *s) { added.add({*s, int32_t(i)}); break; }
+  }
+  // GPT-2 style configs may ask for BOS/EOS around every text (add_bos_token / add_eos_token).
+  if (cfg.has_add_bos && cfg.add_bos && !cfg.bos.empty())
+    if (const AddedToken* a = added.by_content(cfg.bos)) opt.prefix.push_back(a->id);
+  if (cfg.has_add_eos && cfg.add_eos && !cfg.eos.empty())
+    if (const AddedToken* a = added.by_content(cfg.eos)) opt.suffix.push_back(a->id);
+  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, dir);
+  return tk;
+}
+
+std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string>& tokens, const std::vector<std::string>& merges,
+                                          AddedTokens added, BpeOptions opt, const TokenizerConfig& cfg,
+                                          const std::string& subject) {
+  if (int64_t(tokens.size()) > kMaxVocab) fail(subject, "too many tokens");
+  std::vector<std::string> bytes(tokens.size()), undecodable(tokens.size());
+  std::string b;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (byte_level_decode(tokens[i], &b) && !b.empty()) bytes[i] = b;
+    else undecodable[i] = tokens[i];
+  }
+  MergeList ml;
+  for (size_t i = 0; i < merges.size(); ++i) split_merge_line(merges[i], ml, subject, i + 1);
+  return build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, subject);
+}
+
+}  // namespace sprout::tok
