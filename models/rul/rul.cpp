@@ -11,48 +11,12 @@
 
 #include <omp.h>
 
-#if __has_include("engine/attention.h")
 #include "engine/attention.h"
-#define SPROUT_RUL_ENGINE_ATTENTION 1
-#endif
 #include "engine/linear.h"
 #include "engine/ops.h"
 #include "engine/threads.h"
 
 namespace sprout::rul {
-
-#ifndef SPROUT_RUL_ENGINE_ATTENTION
-// Stand-in until engine/attention.h is available: the same contract, plain loops.
-struct AttentionArgs {
-  int n_q, n_kv, n_heads, n_kv_heads, head_dim;
-  float scale;
-  bool causal;
-  int q_pos0;
-  const float* key_mask;
-};
-static void attention(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out,
-                      Arena& scratch) {
-  const Arena::Mark m = scratch.mark();
-  float* s = scratch.alloc<float>(size_t(a.n_kv));
-  const int64_t stride = int64_t(a.n_heads) * a.head_dim;
-  for (int h = 0; h < a.n_heads; ++h)
-    for (int i = 0; i < a.n_q; ++i) {
-      const float* qi = q + i * stride + h * a.head_dim;
-      for (int j = 0; j < a.n_kv; ++j) {
-        const float* kj = k + j * stride + h * a.head_dim;
-        float d = 0;
-        for (int e = 0; e < a.head_dim; ++e) d += qi[e] * kj[e];
-        s[j] = d * a.scale;
-      }
-      ops::softmax(s, 1, a.n_kv);
-      float* o = out + i * stride + h * a.head_dim;
-      std::fill(o, o + a.head_dim, 0.f);
-      for (int j = 0; j < a.n_kv; ++j)
-        for (int e = 0; e < a.head_dim; ++e) o[e] += s[j] * v[j * stride + h * a.head_dim + e];
-    }
-  scratch.rewind(m);
-}
-#endif
 
 size_t RulModel::forward(const float* x, int64_t batch, float* rul, float* logits, Arena& arena) const {
   // Samples are independent: split the batch into chunks and give whole chunks to

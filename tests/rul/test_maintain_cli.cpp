@@ -2,6 +2,7 @@
 // model, RMSE on stderr with --truth, and one-line errors with the right exit code.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,7 +21,9 @@ struct CliRun {
 
 CliRun sprout(const std::string& args) {
   const std::string dir = ::testing::TempDir();
-  const std::string out = dir + "rul_cli.out", err = dir + "rul_cli.err";
+  // Per-process names: ctest runs each test of this file as its own process, in parallel.
+  const std::string tag = std::to_string(getpid());
+  const std::string out = dir + "rul_cli_" + tag + ".out", err = dir + "rul_cli_" + tag + ".err";
   const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout " + args + " >" + out + " 2>" + err;
   const int st = std::system(cmd.c_str());
   auto slurp = [](const std::string& p) {
@@ -70,7 +73,7 @@ TEST(MaintainCli, JsonOutput) {
 }
 
 TEST(MaintainCli, MalformedLineGivesOneLineErrorWithFileAndLine) {
-  const std::string bad = ::testing::TempDir() + "rul_bad.txt";
+  const std::string bad = ::testing::TempDir() + "rul_bad_" + std::to_string(getpid()) + ".txt";
   {
     std::ifstream in(kData);
     std::ofstream out(bad);

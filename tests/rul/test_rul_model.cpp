@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/arena.h"
@@ -164,7 +166,7 @@ TEST(RulModel, Int8WeightsStayClose) {
 }
 
 TEST(RulConfig, BadConfigNamesFileAndKey) {
-  const std::string dir = ::testing::TempDir() + "rul_bad_config";
+  const std::string dir = ::testing::TempDir() + "rul_bad_config_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   std::ifstream in(repo_path("tests/data/rul/random_model/config.json"));
   nlohmann::json j = nlohmann::json::parse(in);

@@ -47,26 +47,21 @@ print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-def torch_time(model, x, threads, repeats):
+def torch_time(model, x, threads):
+    """Mean wall ms and mean process CPU ms per forward (CPU of all threads)."""
     torch.set_num_threads(threads)
     with torch.no_grad():
         model(x)
-        n, t0 = 0, time.perf_counter()
+        n, t0, c0 = 0, time.perf_counter(), time.process_time()
         while n < 3 or time.perf_counter() - t0 < 2.0:
             model(x)
             n += 1
-        best = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            model(x)
-            best.append(time.perf_counter() - t)
-    return (time.perf_counter() - t0) / (n + repeats) * 1e3, min(best) * 1e3
+    return (time.perf_counter() - t0) / n * 1e3, (time.process_time() - c0) / n * 1e3
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     exe = os.path.join(args.build, "bench", "sprout_bench_rul")
 
@@ -75,21 +70,25 @@ def main():
     sprout = {}
     for b in json.loads(out)["benchmarks"]:
         parts = dict(p.split(":") for p in b["name"].split("/")[1:] if ":" in p)
-        sprout[(int(parts["batch"]), int(parts["threads"]), int(parts["int8"]))] = b["real_time"]
+        sprout[(int(parts["batch"]), int(parts["threads"]), int(parts["int8"]))] = (b["real_time"], b["cpu_time"])
 
     cfg, model = load(MODEL)
     _, xs = rm.last_windows(rm.read_cmapss(DATA), cfg)
     print(f"torch {torch.__version__}, BLAS: {torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0]}")
-    print("\n| batch | threads | Sprout f32 ms | Sprout int8 ms | PyTorch ms | Sprout samples/s | PyTorch samples/s | speed-up |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("\nWall ms per forward (CPU ms in brackets: main thread for Sprout, whole process for PyTorch).")
+    print("\n| batch | threads | Sprout f32 | Sprout int8 | PyTorch | Sprout samples/s | PyTorch samples/s | Sprout vs PyTorch (wall) | (CPU, 1 thread) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for batch in (1, 256):
         x = torch.from_numpy(np.resize(xs, (batch,) + xs.shape[1:]).copy())
         for threads in (1, 2):
-            mean_ms, _ = torch_time(model, x, threads, args.repeats)
-            s = sprout[(batch, threads, 0)]
+            t_wall, t_cpu = torch_time(model, x, threads)
+            s_wall, s_cpu = sprout[(batch, threads, 0)]
             q = sprout.get((batch, threads, 1))
-            print(f"| {batch} | {threads} | {s:.3f} | {'%.3f' % q if q else '-'} | {mean_ms:.3f} | "
-                  f"{batch / s * 1e3:.0f} | {batch / mean_ms * 1e3:.0f} | {mean_ms / s:.1f}x |")
+            qs = f"{q[0]:.2f} [{q[1]:.2f}]" if q else "-"
+            cpu_ratio = f"{t_cpu / s_cpu:.1f}x" if threads == 1 else "-"
+            print(f"| {batch} | {threads} | {s_wall:.2f} [{s_cpu:.2f}] | {qs} | {t_wall:.2f} [{t_cpu:.2f}] | "
+                  f"{batch / s_wall * 1e3:.0f} | {batch / t_wall * 1e3:.0f} | {t_wall / s_wall:.1f}x | {cpu_ratio} |")
 
     print("\n| batch | Sprout peak RSS MB | Sprout arena peak MB | PyTorch peak RSS MB | PyTorch forward increase MB |")
     print("|---|---|---|---|---|")
