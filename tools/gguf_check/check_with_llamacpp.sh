@@ -11,11 +11,12 @@ llama=${1:?usage: check_with_llamacpp.sh LLAMA_CPP_SOURCE_DIR}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cmake -S "$llama/ggml" -B "$work/ggml" -DCMAKE_BUILD_TYPE=Release -DGGML_CPU=OFF -DBUILD_SHARED_LIBS=OFF \
-      -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$work/ggml" -j"$(nproc)" --target ggml-base >/dev/null
-base=$(find "$work/ggml" -name 'libggml-base.a' | head -1)
-gcc -O1 -I"$llama/ggml/include" "$here/llamacpp_read.c" "$base" -lstdc++ -lm -lpthread -o "$work/llamacpp_read"
+# ggml-base's sources compiled directly (its CMake wants a full llama.cpp checkout).
+src=$llama/ggml/src
+inc="-I$llama/ggml/include -I$src -D_GNU_SOURCE -DNDEBUG -O1"
+for f in ggml.c ggml-alloc.c ggml-quants.c; do gcc -std=gnu11 $inc -c "$src/$f" -o "$work/$f.o"; done
+for f in ggml-backend.cpp ggml-opt.cpp ggml-threading.cpp gguf.cpp; do g++ -std=c++17 $inc -c "$src/$f" -o "$work/$f.o"; done
+gcc -O1 -I"$llama/ggml/include" "$here/llamacpp_read.c" "$work"/*.o -lstdc++ -lm -lpthread -o "$work/llamacpp_read"
 
 b=$repo/build
 g++ -std=c++20 -O1 -I"$repo" "$here/sprout_write.cpp" "$b/loaders/libsprout_loaders.a" "$b/engine/libsprout_engine.a" \
