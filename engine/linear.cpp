@@ -96,10 +96,13 @@ void linear(const Tensor& W, const float* x, int64_t M, float* y, const float* b
   const Activations act = quantize_activations(k, kern::act_format(wf), x, M, K, nt);
   const float* wscale = W.row_scale;
 
-  // Tiles of ~128 KiB of weights: a tile stays in L2 while all M rows of x pass over it.
-  const int64_t tile = std::max<int64_t>(1, int64_t((128u << 10) / w_row));
+  // Tiles of at most ~128 KiB of weights: a tile stays in L2 while all M rows of x
+  // pass over it. At least ~8 tiles per thread, handed out dynamically, so a thread
+  // slowed by a busy neighbour core does not hold up the others at the barrier.
+  const int64_t max_tile = std::max<int64_t>(1, int64_t((128u << 10) / w_row));
+  const int64_t tile = std::clamp<int64_t>((N + 8 * nt - 1) / (8 * nt), 1, max_tile);
   const int64_t ntiles = (N + tile - 1) / tile;
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (int64_t t = 0; t < ntiles; ++t) {
     const int64_t r0 = t * tile, r1 = std::min(N, r0 + tile);
     for (int64_t m = 0; m < M; ++m) {

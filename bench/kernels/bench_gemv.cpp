@@ -158,6 +158,32 @@ void gemv_args(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Gemv)->Apply(gemv_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+// Kernel throughput without the memory wall: one thread, 256 KiB of weight rows
+// (cache resident) dotted with one activation row, per dtype and ISA. Weight
+// GB/s here is the ceiling the kernel could feed; compare with probe_GBs / threads.
+void BM_DotInCache(benchmark::State& state) {
+  const DType dt = kTypes[state.range(0)];
+  const kern::Isa isa = state.range(1) ? kern::detected_isa() : kern::Isa::scalar;
+  const int64_t K = 2048;
+  const size_t rb = dt == DType::i8_row ? size_t(K) : size_t(*row_bytes(dt, uint64_t(K)));
+  const int64_t N = std::max<int64_t>(1, int64_t((256u << 10) / rb));
+  Weights w = make_weights(dt, N, K);
+  std::vector<float> x(static_cast<size_t>(K)), y(static_cast<size_t>(N));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 17) - 8) * 0.1f;
+  set_num_threads(1);
+  const kern::Isa saved = kern::active_isa();
+  kern::set_active_isa(isa);
+  for (auto _ : state) {
+    linear(w.t, x.data(), 1, y.data());
+    benchmark::ClobberMemory();
+  }
+  kern::set_active_isa(saved);
+  set_num_threads(0);
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(w.data.size()));
+  state.SetLabel(std::string(dtype_name(dt)) + " " + kern::isa_name(isa));
+}
+BENCHMARK(BM_DotInCache)->ArgNames({"dtype", "isa"})->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {0, 1}});
+
 }  // namespace
 
 BENCHMARK_MAIN();

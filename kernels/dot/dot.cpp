@@ -16,10 +16,25 @@ ActFormat act_format(WeightFormat w) {
 
 size_t act_row_bytes(ActFormat f, int n) {
   switch (f) {
-    case ActFormat::q8_0: return size_t(n / QK8_0) * sizeof(block_q8_0);
+    case ActFormat::q8_0: return size_t(n / QK8_0) * (sizeof(block_q8_0) + 3 * 4);
     case ActFormat::q8_K: return size_t(n / QK_K) * sizeof(block_q8_K);
     case ActFormat::i8: return size_t(n);
     default: return size_t(n) * sizeof(float);
+  }
+}
+
+void q8_0_row_sums(int n, void* a) {
+  const int nb = n / QK8_0;
+  const Q8Row r = q8_0_row(a, n);
+  float* d = const_cast<float*>(r.d);
+  float* ds = const_cast<float*>(r.ds);
+  int32_t* sum = const_cast<int32_t*>(r.sum);
+  for (int i = 0; i < nb; ++i) {
+    int32_t s = 0;
+    for (int j = 0; j < QK8_0; ++j) s += r.b[i].qs[j];
+    d[i] = f16_to_f32(r.b[i].d);
+    sum[i] = s;
+    ds[i] = d[i] * float(s);
   }
 }
 

@@ -14,6 +14,13 @@
 //   q6_K                         q8_K          int sums per 16, int8 scales; -32 offset via bsums
 //   i8_row                       i8 (per row)  one int32 sum; the caller multiplies by both scales
 //
+// A q8_0 activation row of n values is laid out as float d[nb], float ds[nb],
+// int32 sum[nb], then nb block_q8_0 (nb = n/32): d[i] is block i's scale as f32,
+// sum[i] the sum of its q, ds[i] = d[i] * sum[i]. The blocks are plain GGUF q8_0;
+// the arrays are computed once per activation row and spare every weight row the
+// f16 scale conversion and the sum(q_a) that the offset formats need (q4_0's -8
+// and q5_0's -16 exactly in int32, q4_1/q5_1's m_w * d_a * sum(q_a) in f32).
+//
 // Activation quantization: q8_0 is d = amax/127, q = roundf(x/d) (ties away from
 // zero, GGUF's reference); q8_K is d = max/-127, q = nearest_int(x/d) (ties to
 // even, GGUF's reference); i8 is scale = amax/127, q = roundf(x/scale). The SIMD
@@ -31,6 +38,7 @@
 #include <cstdint>
 
 #include "kernels/common/dispatch.h"
+#include "kernels/common/quant_blocks.h"
 
 namespace sprout::kern {
 
@@ -39,6 +47,20 @@ enum class ActFormat { f32, q8_0, q8_K, i8 };
 enum class WeightFormat { f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q5_K, q6_K, i8, count };
 
 ActFormat act_format(WeightFormat w);
+
+struct Q8Row {
+  const float* d;
+  const float* ds;
+  const int32_t* sum;
+  const block_q8_0* b;
+};
+inline Q8Row q8_0_row(const void* a, int n) {
+  const int nb = n / QK8_0;
+  const float* f = static_cast<const float*>(a);
+  return {f, f + nb, reinterpret_cast<const int32_t*>(f + 2 * nb), reinterpret_cast<const block_q8_0*>(f + 3 * nb)};
+}
+// Fills d[], ds[] and sum[] of a q8_0 activation row whose blocks are written.
+void q8_0_row_sums(int n, void* a);
 // Bytes of one activation row of n values in format f (i8: n bytes; its scale is separate).
 size_t act_row_bytes(ActFormat f, int n);
 

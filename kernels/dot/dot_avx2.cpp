@@ -54,10 +54,11 @@ inline __m256i mul_sum_u8(__m256i ux, __m256i y) {
 inline __m256i sum_i8(__m256i y) { return mul_sum_u8(_mm256_set1_epi8(1), y); }
 
 // 16 bytes of packed nibbles -> 32 values 0..15: low nibbles first, then high.
+// (Broadcast load, then shift only the upper half by 4: bits a 64-bit shift carries
+// in from the neighbouring byte land in the high nibble, which the mask drops.)
 inline __m256i nibbles32(const uint8_t* p) {
-  const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m256i b = _mm256_inserti128_si256(_mm256_castsi128_si256(t), _mm_srli_epi16(t, 4), 1);
-  return _mm256_and_si256(b, _mm256_set1_epi8(0xF));
+  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_and_si256(_mm256_srlv_epi64(b, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0xF));
 }
 
 // 32 bits -> 32 bytes, 0xFF where the bit is set (byte k <- bit k).
@@ -92,7 +93,7 @@ inline void store_i8x32(__m256 a, __m256 b, __m256 c, __m256 d, int8_t* out) {
 inline __m256 abs_mask() { return _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)); }
 
 void quantize_q8_0_avx2(const float* x, int n, void* out) {
-  auto* y = static_cast<block_q8_0*>(out);
+  auto* y = const_cast<block_q8_0*>(q8_0_row(out, n).b);
   for (int i = 0; i < n / QK8_0; ++i, x += QK8_0) {
     __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8), v2 = _mm256_loadu_ps(x + 16),
            v3 = _mm256_loadu_ps(x + 24);
@@ -105,6 +106,7 @@ void quantize_q8_0_avx2(const float* x, int n, void* out) {
     store_i8x32(round_away(_mm256_mul_ps(v0, vid)), round_away(_mm256_mul_ps(v1, vid)),
                 round_away(_mm256_mul_ps(v2, vid)), round_away(_mm256_mul_ps(v3, vid)), y[i].qs);
   }
+  q8_0_row_sums(n, out);
 }
 
 void quantize_q8_K_avx2(const float* x, int n, void* out) {
@@ -213,87 +215,93 @@ float dot_i8_avx2(int n, const void* wv, const void* av) {
   return float(t);
 }
 
-float dot_q8_0_avx2(int n, const void* wv, const void* av) {
-  const auto* w = static_cast<const block_q8_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
-  const int nb = n / QK8_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    const __m256 p0 = _mm256_cvtepi32_ps(mul_sum_i8(load32(w[i].qs), load32(a[i].qs)));
-    const __m256 p1 = _mm256_cvtepi32_ps(mul_sum_i8(load32(w[i + 1].qs), load32(a[i + 1].qs)));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * f16(a[i].d)), p0, acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i + 1].d) * f16(a[i + 1].d)), p1, acc1);
-  }
-  for (; i < nb; ++i) {
-    const __m256 p = _mm256_cvtepi32_ps(mul_sum_i8(load32(w[i].qs), load32(a[i].qs)));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * f16(a[i].d)), p, acc0);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1));
+// Lane k of the result = sum of the 8 lanes of p[k].
+inline __m256i reduce8(const __m256i* p) {
+  const __m256i h01 = _mm256_hadd_epi32(p[0], p[1]), h23 = _mm256_hadd_epi32(p[2], p[3]);
+  const __m256i h45 = _mm256_hadd_epi32(p[4], p[5]), h67 = _mm256_hadd_epi32(p[6], p[7]);
+  const __m256i lo = _mm256_hadd_epi32(h01, h23), hi = _mm256_hadd_epi32(h45, h67);  // 128-bit halves
+  return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
-float dot_q4_0_avx2(int n, const void* wv, const void* av) {
-  const auto* w = static_cast<const block_q4_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
-  const int nb = n / QK4_0;
-  const __m256i eight = _mm256_set1_epi8(8);
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    const __m256i q0 = _mm256_sub_epi8(nibbles32(w[i].qs), eight);
-    const __m256i q1 = _mm256_sub_epi8(nibbles32(w[i + 1].qs), eight);
-    const __m256 p0 = _mm256_cvtepi32_ps(mul_sum_i8(q0, load32(a[i].qs)));
-    const __m256 p1 = _mm256_cvtepi32_ps(mul_sum_i8(q1, load32(a[i + 1].qs)));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * f16(a[i].d)), p0, acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i + 1].d) * f16(a[i + 1].d)), p1, acc1);
-  }
-  for (; i < nb; ++i) {
-    const __m256i q = _mm256_sub_epi8(nibbles32(w[i].qs), eight);
-    const __m256 p = _mm256_cvtepi32_ps(mul_sum_i8(q, load32(a[i].qs)));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * f16(a[i].d)), p, acc0);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1));
+// The f16 fields `field` of 8 consecutive blocks as f32.
+template <class B>
+inline __m256 halves8(const B* b, f16_t B::*field) {
+  return _mm256_cvtph_ps(_mm_setr_epi16(short(b[0].*field), short(b[1].*field), short(b[2].*field), short(b[3].*field),
+                                        short(b[4].*field), short(b[5].*field), short(b[6].*field), short(b[7].*field)));
 }
 
-float dot_q4_1_avx2(int n, const void* wv, const void* av) {
-  const auto* w = static_cast<const block_q4_1*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+// The q8_0 family against q8_0 activations. W describes the weight block:
+//   vals(b)   its 32 values as bytes, in activation order
+//   kSigned   values are int8 (sign trick) or unsigned 0..31 (plain maddubs)
+//   kOffset   value = stored - kOffset, applied exactly in int32 via the activation sums
+//   kMin      adds m_w * d_a * sum(q_a) (q4_1, q5_1)
+// Eight blocks per step: eight int32 block sums reduced into one vector, so the
+// scales are converted and applied 8 at a time.
+struct Q8_0W {
+  using B = block_q8_0;
+  static constexpr bool kSigned = true, kMin = false;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) { return load32(b.qs); }
+};
+struct Q4_0W {
+  using B = block_q4_0;
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 8;
+  static __m256i vals(const B& b) { return nibbles32(b.qs); }
+};
+struct Q4_1W {
+  using B = block_q4_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) { return nibbles32(b.qs); }
+};
+struct Q5_0W {
+  using B = block_q5_0;
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 16;
+  static __m256i vals(const B& b) {
+    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
+  }
+};
+struct Q5_1W {
+  using B = block_q5_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
+  static __m256i vals(const B& b) {
+    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
+  }
+};
+
+template <class W>
+float dot_q8fam_avx2(int n, const void* wv, const void* av) {
+  using B = typename W::B;
+  const B* w = static_cast<const B*>(wv);
+  const Q8Row a = q8_0_row(av, n);
+  const int nb = n / 32;
   __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
-  for (int i = 0; i < n / QK4_1; ++i) {
-    const __m256i qa = load32(a[i].qs);
-    const float da = f16(a[i].d);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * da), _mm256_cvtepi32_ps(mul_sum_u8(nibbles32(w[i].qs), qa)), acc);
-    accm = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].m) * da), _mm256_cvtepi32_ps(sum_i8(qa)), accm);
+  int i = 0;
+  for (; i + 8 <= nb; i += 8) {
+    __m256i p[8];
+    for (int k = 0; k < 8; ++k) {
+      const __m256i q = W::vals(w[i + k]), y = load32(a.b[i + k].qs);
+      p[k] = W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y);
+    }
+    __m256i sumi = reduce8(p);
+    if constexpr (W::kOffset != 0)
+      sumi = _mm256_sub_epi32(sumi, _mm256_mullo_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.sum + i)),
+                                                      _mm256_set1_epi32(W::kOffset)));
+    const __m256 dw = halves8(w + i, &B::d);
+    acc = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_loadu_ps(a.d + i)), _mm256_cvtepi32_ps(sumi), acc);
+    if constexpr (W::kMin) accm = _mm256_fmadd_ps(halves8(w + i, &B::m), _mm256_loadu_ps(a.ds + i), accm);
   }
-  return hsum(_mm256_add_ps(acc, accm));
-}
-
-float dot_q5_0_avx2(int n, const void* wv, const void* av) {
-  const auto* w = static_cast<const block_q5_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
-  __m256 acc = _mm256_setzero_ps();
-  for (int i = 0; i < n / QK5_0; ++i) {
-    // value - 16 as int8: a clear 5th bit ORs 0xF0 into the nibble (q | 0xF0 == q - 16).
-    const __m256i hi = _mm256_andnot_si256(bits32(w[i].qh), _mm256_set1_epi8(char(0xF0)));
-    const __m256i q = _mm256_or_si256(nibbles32(w[i].qs), hi);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * f16(a[i].d)), _mm256_cvtepi32_ps(mul_sum_i8(q, load32(a[i].qs))),
-                          acc);
+  float s = hsum(_mm256_add_ps(acc, accm));
+  for (; i < nb; ++i) {
+    const __m256i q = W::vals(w[i]), y = load32(a.b[i].qs);
+    const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[i];
+    s += float(sumi) * (f16(w[i].d) * a.d[i]);
+    if constexpr (W::kMin) s += f16(w[i].m) * a.ds[i];
   }
-  return hsum(acc);
-}
-
-float dot_q5_1_avx2(int n, const void* wv, const void* av) {
-  const auto* w = static_cast<const block_q5_1*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
-  __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
-  for (int i = 0; i < n / QK5_1; ++i) {
-    const __m256i q = _mm256_or_si256(nibbles32(w[i].qs), _mm256_and_si256(bits32(w[i].qh), _mm256_set1_epi8(0x10)));
-    const __m256i qa = load32(a[i].qs);
-    const float da = f16(a[i].d);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].d) * da), _mm256_cvtepi32_ps(mul_sum_u8(q, qa)), acc);
-    accm = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[i].m) * da), _mm256_cvtepi32_ps(sum_i8(qa)), accm);
-  }
-  return hsum(_mm256_add_ps(acc, accm));
+  return s;
 }
 
 // q4_K / q5_K: 4 chunks of 64 values; low nibbles are sub-block 2j, high 2j+1.
@@ -383,8 +391,8 @@ float dot_q6_K_avx2(int n, const void* wv, const void* av) {
 
 const DotKernels kDotAvx2 = {
     quantize_q8_0_avx2, quantize_q8_K_avx2, quantize_i8_avx2,
-    {dot_f32_avx2, dot_half_avx2<false>, dot_half_avx2<true>, dot_q8_0_avx2, dot_q4_0_avx2, dot_q4_1_avx2,
-     dot_q5_0_avx2, dot_q5_1_avx2, dot_qk_asym_avx2<false>, dot_qk_asym_avx2<true>, dot_q6_K_avx2, dot_i8_avx2},
+    {dot_f32_avx2, dot_half_avx2<false>, dot_half_avx2<true>, dot_q8fam_avx2<Q8_0W>, dot_q8fam_avx2<Q4_0W>,
+     dot_q8fam_avx2<Q4_1W>, dot_q8fam_avx2<Q5_0W>, dot_q8fam_avx2<Q5_1W>, dot_qk_asym_avx2<false>, dot_qk_asym_avx2<true>, dot_q6_K_avx2, dot_i8_avx2},
 };
 
 }  // namespace sprout::kern

@@ -51,7 +51,7 @@ struct NeonDot {
   }
 
   static void quantize_q8_0(const float* x, int n, void* out) {
-    auto* y = static_cast<block_q8_0*>(out);
+    auto* y = const_cast<block_q8_0*>(q8_0_row(out, n).b);
     for (int i = 0; i < n / QK8_0; ++i, x += QK8_0) {
       float32x4_t v[8];
       float32x4_t m = vdupq_n_f32(0.f);
@@ -67,6 +67,7 @@ struct NeonDot {
       vst1q_s8(y[i].qs, narrow16(q[0], q[1], q[2], q[3]));
       vst1q_s8(y[i].qs + 16, narrow16(q[4], q[5], q[6], q[7]));
     }
+    q8_0_row_sums(n, out);
   }
 
   static void quantize_q8_K(const float* x, int n, void* out) {
@@ -168,7 +169,7 @@ struct NeonDot {
   // One f32 lane-vector accumulator per block: acc += d * (int32 lanes of the block's products).
   static float dot_q8_0(int n, const void* wv, const void* av) {
     const auto* w = static_cast<const block_q8_0*>(wv);
-    const auto* a = static_cast<const block_q8_0*>(av);
+    const auto* a = q8_0_row(av, n).b;
     float32x4_t acc0 = vdupq_n_f32(0.f), acc1 = acc0;
     const int nb = n / QK8_0;
     int i = 0;
@@ -189,7 +190,7 @@ struct NeonDot {
   // q4_0: nibbles minus 8 -> int8; low nibbles are values 0..15, high 16..31.
   static float dot_q4_0(int n, const void* wv, const void* av) {
     const auto* w = static_cast<const block_q4_0*>(wv);
-    const auto* a = static_cast<const block_q8_0*>(av);
+    const auto* a = q8_0_row(av, n).b;
     const uint8x16_t m4 = vdupq_n_u8(0xF);
     const int8x16_t eight = vdupq_n_s8(8);
     float32x4_t acc0 = vdupq_n_f32(0.f), acc1 = acc0;
@@ -211,7 +212,7 @@ struct NeonDot {
 
   static float dot_q4_1(int n, const void* wv, const void* av) {
     const auto* w = static_cast<const block_q4_1*>(wv);
-    const auto* a = static_cast<const block_q8_0*>(av);
+    const auto* a = q8_0_row(av, n).b;
     const uint8x16_t m4 = vdupq_n_u8(0xF);
     float s = 0;
     for (int i = 0; i < n / QK4_1; ++i) {
@@ -231,7 +232,7 @@ struct NeonDot {
   static float dot_q5(int n, const void* wv, const void* av) {
     const uint8x16_t m4 = vdupq_n_u8(0xF);
     float s = 0;
-    const auto* a = static_cast<const block_q8_0*>(av);
+    const auto* a = q8_0_row(av, n).b;
     for (int i = 0; i < n / 32; ++i) {
       const uint8_t *qs, *qh;
       f16_t d16, m16 = 0;

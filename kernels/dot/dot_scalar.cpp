@@ -11,7 +11,10 @@
 namespace sprout::kern {
 namespace {
 
-void quantize_q8_0_act(const float* x, int n, void* out) { quantize_q8_0(x, n, out); }
+void quantize_q8_0_act(const float* x, int n, void* out) {
+  quantize_q8_0(x, n, const_cast<block_q8_0*>(q8_0_row(out, n).b));
+  q8_0_row_sums(n, out);
+}
 void quantize_q8_K_act(const float* x, int n, void* out) { quantize_q8_K(x, n, out); }
 
 float quantize_i8_act(const float* x, int n, int8_t* out) {
@@ -57,7 +60,7 @@ float dot_i8(int n, const void* wv, const void* av) {
 
 float dot_q8_0(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q8_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+  const auto* a = q8_0_row(av, n).b;
   float s = 0;
   for (int i = 0; i < n / QK8_0; ++i) {
     int sumi = 0;
@@ -69,7 +72,7 @@ float dot_q8_0(int n, const void* wv, const void* av) {
 
 float dot_q4_0(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q4_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+  const auto* a = q8_0_row(av, n).b;
   float s = 0;
   for (int i = 0; i < n / QK4_0; ++i) {
     int sumi = 0;
@@ -84,7 +87,7 @@ float dot_q4_0(int n, const void* wv, const void* av) {
 
 float dot_q4_1(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q4_1*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+  const auto* a = q8_0_row(av, n).b;
   float s = 0;
   for (int i = 0; i < n / QK4_1; ++i) {
     int sumi = 0, suma = 0;
@@ -110,7 +113,7 @@ inline void q5_values(const uint8_t* qs, const uint8_t* qh4, int* v) {
 
 float dot_q5_0(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q5_0*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+  const auto* a = q8_0_row(av, n).b;
   float s = 0;
   int v[32];
   for (int i = 0; i < n / QK5_0; ++i) {
@@ -124,7 +127,7 @@ float dot_q5_0(int n, const void* wv, const void* av) {
 
 float dot_q5_1(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q5_1*>(wv);
-  const auto* a = static_cast<const block_q8_0*>(av);
+  const auto* a = q8_0_row(av, n).b;
   float s = 0;
   int v[32];
   for (int i = 0; i < n / QK5_1; ++i) {

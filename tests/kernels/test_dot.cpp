@@ -80,7 +80,7 @@ Act make_act(const DotKernels& k, WeightFormat wf, const std::vector<float>& x) 
     case ActFormat::q8_0:
       a.bytes.resize(act_row_bytes(ActFormat::q8_0, n));
       k.quantize_q8_0(x.data(), n, a.bytes.data());
-      dequantize_q8_0(a.bytes.data(), n, a.deq.data());
+      dequantize_q8_0(q8_0_row(a.bytes.data(), n).b, n, a.deq.data());
       break;
     case ActFormat::q8_K:
       a.bytes.resize(act_row_bytes(ActFormat::q8_K, n));
