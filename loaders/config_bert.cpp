@@ -22,8 +22,9 @@ void BertConfig::validate(const std::string& subject) const {
   if (!(layer_norm_eps > 0)) fail(subject, "key 'layer_norm_eps': must be positive");
 }
 
-BertConfig bert_config_from_json(const std::string& path) {
-  const Json j = load_json(path);
+BertConfig bert_config_from_json(const std::string& path) { return bert_config_from_json(load_json(path), path); }
+
+BertConfig bert_config_from_json(const Json& j, const std::string& path) {
   BertConfig c;
   c.model_type = opt<std::string>(j, "model_type", "bert", path);
   if (c.model_type != "bert" && c.model_type != "xlm-roberta" && c.model_type != "roberta")

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loaders/json_util.h"
+
 namespace sprout {
 
 class GgufFile;
@@ -25,6 +27,8 @@ struct BertConfig {
 };
 
 BertConfig bert_config_from_json(const std::string& config_json_path);
+// The same from already parsed JSON (`path` names it in errors).
+BertConfig bert_config_from_json(const Json& j, const std::string& path);
 BertConfig bert_config_from_gguf(const GgufFile& g);  // general.architecture "bert"
 
 }  // namespace sprout

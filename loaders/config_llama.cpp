@@ -37,8 +37,9 @@ void LlamaConfig::validate(const std::string& subject) const {
   if (!(rms_norm_eps > 0) || !(rope_theta > 0)) fail(subject, "rms_norm_eps and rope_theta must be positive");
 }
 
-LlamaConfig llama_config_from_json(const std::string& path) {
-  const Json j = load_json(path);
+LlamaConfig llama_config_from_json(const std::string& path) { return llama_config_from_json(load_json(path), path); }
+
+LlamaConfig llama_config_from_json(const Json& j, const std::string& path) {
   LlamaConfig c;
   c.model_type = req<std::string>(j, "model_type", path);
   if (c.model_type != "llama" && c.model_type != "qwen2")

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loaders/json_util.h"
+
 namespace sprout {
 
 class GgufFile;
@@ -31,6 +33,8 @@ struct LlamaConfig {
 };
 
 LlamaConfig llama_config_from_json(const std::string& config_json_path);
+// The same from already parsed JSON (`path` names it in errors).
+LlamaConfig llama_config_from_json(const Json& j, const std::string& path);
 // general.architecture "llama" or "qwen2", keys <arch>.embedding_length etc. Tied
 // embeddings when the file has no output.weight tensor.
 LlamaConfig llama_config_from_gguf(const GgufFile& g);

@@ -28,8 +28,9 @@ void M2M100Config::detect_layer_norms(const WeightStore& w) {
   decoder_layer_norm = w.has("model.decoder.layer_norm.weight") || w.has("decoder.layer_norm.weight");
 }
 
-M2M100Config m2m100_config_from_json(const std::string& path) {
-  const Json j = load_json(path);
+M2M100Config m2m100_config_from_json(const std::string& path) { return m2m100_config_from_json(load_json(path), path); }
+
+M2M100Config m2m100_config_from_json(const Json& j, const std::string& path) {
   M2M100Config c;
   const std::string type = opt<std::string>(j, "model_type", "m2m_100", path);
   if (type != "m2m_100") fail(path, "key 'model_type': unsupported '" + type + "' (expected m2m_100)");

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loaders/json_util.h"
+
 namespace sprout {
 
 class WeightStore;
@@ -38,6 +40,8 @@ struct GenerationConfig {
 };
 
 M2M100Config m2m100_config_from_json(const std::string& config_json_path);
+// The same from already parsed JSON (`path` names it in errors).
+M2M100Config m2m100_config_from_json(const Json& j, const std::string& path);
 // DIR/generation_config.json when present, else the same keys of DIR/config.json, else defaults.
 GenerationConfig generation_config_from_dir(const std::string& dir);
 

@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config ccache
       libxsimd-dev libsentencepiece-dev libfasttext-dev nlohmann-json3-dev
       libutf8proc-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev
-      g++-aarch64-linux-gnu qemu-user clang-14 libclang-rt-14-dev)
+      g++-aarch64-linux-gnu qemu-user clang-14 libclang-rt-14-dev libomp-14-dev)
 if [[ "${1:-}" == "--dev" ]]; then
   pkgs+=(python3-torch python3-numpy python3-sklearn python3-sentencepiece sentencepiece fasttext nodejs npm hyperfine)
 fi
