@@ -30,7 +30,7 @@ void AddedTokens::add(const AddedToken& t) {
 }
 
 const AddedToken* AddedTokens::by_content(std::string_view s) const {
-  auto it = by_content_.find(std::string(s));
+  auto it = by_content_.find(s);
   return it == by_content_.end() ? nullptr : &tokens_[it->second];
 }
 

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "loaders/tokenizer/common.h"
+
 namespace sprout::tok {
 
 struct AddedToken {
@@ -33,7 +35,7 @@ class AddedTokens {
 
  private:
   std::vector<AddedToken> tokens_;
-  std::unordered_map<std::string, size_t> by_content_;
+  StringMap<size_t> by_content_;
   std::unordered_map<int32_t, size_t> by_id_;
   std::vector<std::vector<size_t>> by_first_byte_ = std::vector<std::vector<size_t>>(256);  // longest first
 };

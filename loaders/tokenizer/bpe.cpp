@@ -62,7 +62,7 @@ void BpeModel::set_vocab(std::vector<std::string> id_to_bytes) {
 }
 
 int32_t BpeModel::find(std::string_view bytes) const {
-  auto it = bytes_to_id_.find(std::string(bytes));
+  auto it = bytes_to_id_.find(bytes);
   return it == bytes_to_id_.end() ? -1 : it->second;
 }
 
@@ -131,6 +131,9 @@ ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(BpeModel model, AddedTokens added, 
   for (const auto& p : opt_.split_patterns) regexes_.push_back(std::make_unique<SplitRegex>(p, subject));
   vocab_size_ = model_.size();
   for (const auto& t : added_.all()) vocab_size_ = std::max(vocab_size_, t.id + 1);
+  for (const auto* ids : {&opt_.prefix, &opt_.suffix})
+    for (int32_t id : *ids)
+      if (id < 0 || id >= vocab_size_) fail(subject, "post_processor: token id " + std::to_string(id) + " out of range");
 }
 
 void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<int32_t>& out) const {

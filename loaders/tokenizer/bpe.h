@@ -15,6 +15,7 @@
 
 #include "loaders/tokenizer.h"
 #include "loaders/tokenizer/added_tokens.h"
+#include "loaders/tokenizer/common.h"
 #include "loaders/tokenizer/regex.h"
 
 namespace sprout::tok {
@@ -43,7 +44,7 @@ class BpeModel {
  private:
   struct Merge { int32_t rank, id; };
   std::vector<std::string> id_to_bytes_;
-  std::unordered_map<std::string, int32_t> bytes_to_id_;
+  StringMap<int32_t> bytes_to_id_;
   std::unordered_map<uint64_t, Merge> merges_;
   int32_t byte_id_[256];
   static uint64_t key(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }

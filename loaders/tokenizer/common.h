@@ -6,8 +6,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace sprout::tok {
+
+// Hash for unordered maps keyed by std::string that are searched with string_views
+// (no temporary std::string per lookup).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 // Whole file, at most max_bytes (else Error(path, "file too large ...")).
 std::string read_file(const std::string& path, uint64_t max_bytes = 256ull << 20);

@@ -28,7 +28,9 @@ std::vector<std::string> read_vocab(const json& v, const std::string& subject, s
   for (auto it = v.begin(); it != v.end(); ++it) {
     if (!it->is_number_integer()) fail(subject, "vocab: id of '" + it.key() + "' is not an integer");
     int64_t id = it->get<int64_t>();
-    if (id < 0 || id >= kMaxVocab) fail(subject, "vocab: id " + std::to_string(id) + " out of range");
+    // Ids are dense in real files; a sparse id would only make us allocate for nothing.
+    if (id < 0 || id >= kMaxVocab || id >= int64_t(v.size()) + 1024)
+      fail(subject, "vocab: id " + std::to_string(id) + " out of range");
     if (size_t(id) >= bytes.size()) { bytes.resize(size_t(id) + 1); undecodable->resize(bytes.size()); }
     if (!bytes[size_t(id)].empty() || !(*undecodable)[size_t(id)].empty())
       fail(subject, "vocab: id " + std::to_string(id) + " used twice");
@@ -205,10 +207,58 @@ std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, cons
                cfg, path);
 }
 
+namespace {
+
+// vocab.json is one flat object {"token": id, ...}; a SAX pass fills the id -> bytes table
+// directly (a DOM of 150k entries costs more than everything else in loading).
+struct VocabSax : nlohmann::json_sax<json> {
+  std::string subject, key_;
+  std::vector<std::string> bytes, undecodable;
+  size_t entries = 0;
+  int depth = 0;
+  std::string tmp;
+  bool bad(const std::string& why) { fail(subject, why); }
+  bool null() override { return bad("vocab: expected integer ids"); }
+  bool boolean(bool) override { return bad("vocab: expected integer ids"); }
+  bool number_integer(number_integer_t v) override { return id(v); }
+  bool number_unsigned(number_unsigned_t v) override { return id(v > uint64_t(kMaxVocab) ? -1 : int64_t(v)); }
+  bool number_float(number_float_t, const string_t&) override { return bad("vocab: id of '" + key_ + "' is not an integer"); }
+  bool string(string_t&) override { return bad("vocab: id of '" + key_ + "' is not an integer"); }
+  bool binary(binary_t&) override { return bad("vocab: unexpected binary value"); }
+  bool start_object(std::size_t) override { return ++depth == 1 || bad("vocab: expected a flat object"); }
+  bool key(string_t& k) override { key_ = k; return true; }
+  bool end_object() override { --depth; return true; }
+  bool start_array(std::size_t) override { return bad("vocab: expected a flat object"); }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) override {
+    return bad(std::string("invalid JSON: ") + e.what());
+  }
+  bool id(int64_t id) {
+    if (depth != 1) return bad("vocab: expected a flat object");
+    ++entries;
+    if (id < 0 || id >= kMaxVocab || id >= int64_t(entries) + (1 << 20))
+      return bad("vocab: id " + std::to_string(id) + " out of range");
+    if (size_t(id) >= bytes.size()) { bytes.resize(size_t(id) + 1); undecodable.resize(bytes.size()); }
+    if (!bytes[size_t(id)].empty() || !undecodable[size_t(id)].empty())
+      return bad("vocab: id " + std::to_string(id) + " used twice");
+    if (byte_level_decode(key_, &tmp) && !tmp.empty()) bytes[size_t(id)] = tmp;
+    else undecodable[size_t(id)] = key_;
+    return true;
+  }
+};
+
+}  // namespace
+
 std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const TokenizerConfig& cfg) {
   std::string vpath = dir + "/vocab.json", mpath = dir + "/merges.txt";
-  std::vector<std::string> undecodable;
-  auto bytes = read_vocab(load_json_file(vpath), vpath, &undecodable);
+  VocabSax sax;
+  sax.subject = vpath;
+  {
+    std::string text = read_file(vpath, 64ull << 20);
+    json::sax_parse(text, &sax);
+    if (sax.entries == 0) fail(vpath, "empty vocabulary");
+  }
+  std::vector<std::string> bytes = std::move(sax.bytes), undecodable = std::move(sax.undecodable);
   std::string text = read_file(mpath, 64ull << 20);
   MergeList ml;
   size_t lineno = 0, pos = 0;
@@ -253,7 +303,7 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
     if (const AddedToken* a = added.by_content(cfg.bos)) opt.prefix.push_back(a->id);
   if (cfg.has_add_eos && cfg.add_eos && !cfg.eos.empty())
     if (const AddedToken* a = added.by_content(cfg.eos)) opt.suffix.push_back(a->id);
-  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, dir);
+  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, mpath);
   return tk;
 }
 

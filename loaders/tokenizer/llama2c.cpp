@@ -88,11 +88,11 @@ class Llama2cTokenizer : public Tokenizer {
  private:
   std::vector<std::string> pieces_;
   std::vector<float> scores_;
-  std::unordered_map<std::string, int32_t> index_;
+  StringMap<int32_t> index_;
   int32_t space_id_ = -1;
 
   int32_t find(std::string_view s) const {
-    auto it = index_.find(std::string(s));
+    auto it = index_.find(s);
     return it == index_.end() ? -1 : it->second;
   }
 

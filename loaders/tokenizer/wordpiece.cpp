@@ -107,7 +107,7 @@ class WordPieceTokenizer : public Tokenizer {
     return t.rfind("##", 0) == 0 ? t.substr(2) : t;
   }
   std::optional<int32_t> token_id(std::string_view token) const override {
-    auto it = index_.find(std::string(token));
+    auto it = index_.find(token);
     if (it == index_.end()) return std::nullopt;
     return it->second;
   }
@@ -119,7 +119,7 @@ class WordPieceTokenizer : public Tokenizer {
 
  private:
   std::vector<std::string> vocab_;
-  std::unordered_map<std::string, int32_t> index_;
+  StringMap<int32_t> index_;
   AddedTokens added_;
   bool lower_ = true, strip_accents_ = true, chinese_ = true;
   int32_t cls_ = -1, sep_ = -1;

@@ -51,3 +51,25 @@ TEST(Llama2c, RejectsBrokenFiles) {
 
 }  // namespace
 }  // namespace sprout::test
+
+#include <nlohmann/json.hpp>
+
+namespace sprout::test {
+namespace {
+
+TEST(Llama2c, Llama2ExportMatchesSentencePiece) {
+  // llama2.c's tokenizer.bin is an export of Llama 2's tokenizer.model and run.c's encode is
+  // meant to reproduce SentencePiece's; check it on the SentencePiece goldens.
+  auto tk = Tokenizer::load(tok_data("llama2c/tokenizer.bin"));
+  auto j = nlohmann::json::parse(slurp(tok_data("golden/llama2_spm.json")));
+  int checked = 0;
+  for (const auto& c : j["cases"]) {
+    std::string text = c["text"];
+    EXPECT_EQ(tk->encode(text, true), c["ids"].get<std::vector<int32_t>>()) << show(text);
+    ++checked;
+  }
+  EXPECT_GE(checked, 25);
+}
+
+}  // namespace
+}  // namespace sprout::test
