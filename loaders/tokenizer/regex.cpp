@@ -62,8 +62,14 @@ SplitRegex::SplitRegex(const std::string& pattern, const std::string& subject) :
 SplitRegex::~SplitRegex() = default;
 
 void SplitRegex::split(std::string_view text, std::vector<std::string_view>& out) const {
-  // Match data is per call so that one tokenizer can be used from several threads.
-  pcre2_match_data* md = pcre2_match_data_create_from_pattern(impl_->code, nullptr);
+  // Match data is per thread (one tokenizer may serve several threads) and shared by all
+  // patterns: one ovector pair is all we read (pcre2_match then returns 0, not an error).
+  struct Md {
+    pcre2_match_data* p = pcre2_match_data_create(1, nullptr);
+    ~Md() { pcre2_match_data_free(p); }
+  };
+  thread_local Md holder;
+  pcre2_match_data* md = holder.p;
   auto* s = reinterpret_cast<PCRE2_SPTR>(text.data());
   size_t pos = 0, gap = 0;
   while (pos < text.size()) {
@@ -81,7 +87,6 @@ void SplitRegex::split(std::string_view text, std::vector<std::string_view>& out
     pos = gap = e;
   }
   if (gap < text.size()) out.push_back(text.substr(gap));
-  pcre2_match_data_free(md);
 }
 
 }  // namespace sprout::tok
