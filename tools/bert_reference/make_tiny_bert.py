@@ -16,6 +16,7 @@ Writes under tests/data/bert/ (run from the repo root or pass --out):
   tiny-xlmr/         XLM-R conventions: SentencePiece BPE model trained here
                      (sentencepiece.bpe.model) with the fairseq id offset, <s> … </s>,
                      pad id 1, max pooling.
+  tiny-wp.gguf       the same weights as a llama.cpp `bert` GGUF (f32, mean pooling).
   golden/<name>.json ids, per-sentence last hidden states, pooled (mean, cls, max) and
                      L2-normalised embeddings; the batch is run padded.
 
@@ -57,6 +58,84 @@ def write_safetensors(path, tensors):
         f.write(h)
         for b in blobs:
             f.write(b)
+
+
+# ---------------------------------------------------------------- GGUF writer (v3)
+GGUF_SCALAR = {bool: (7, "?"), int: (4, "I"), float: (6, "f")}  # bool, uint32, float32
+
+
+def _gguf_str(s):
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def _gguf_value(v):
+    if isinstance(v, str):
+        return struct.pack("<I", 8) + _gguf_str(v)
+    if isinstance(v, list):
+        if isinstance(v[0], str):
+            return struct.pack("<IIQ", 9, 8, len(v)) + b"".join(_gguf_str(x) for x in v)
+        return struct.pack("<IIQ", 9, 5, len(v)) + struct.pack("<%di" % len(v), *v)  # int32 array
+    t, f = GGUF_SCALAR[type(v)]
+    return struct.pack("<I", t) + struct.pack("<" + f, v)
+
+
+def write_gguf(path, kv, tensors, alignment=32):
+    """GGUF v3: header, metadata, tensor infos (dims innermost first, type F32=0), aligned data."""
+    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kv)))
+    for k, v in kv.items():
+        out += _gguf_str(k) + _gguf_value(v)
+    off, blobs = 0, []
+    for name, a in tensors.items():
+        a = np.ascontiguousarray(a, dtype=np.float32)
+        out += _gguf_str(name) + struct.pack("<I", a.ndim) + struct.pack("<%dQ" % a.ndim, *a.shape[::-1])
+        out += struct.pack("<IQ", 0, off)
+        blobs.append(a.tobytes())
+        off += len(blobs[-1]) + (-len(blobs[-1]) % alignment)
+    out += b"\0" * (-len(out) % alignment)
+    for b in blobs:
+        out += b + b"\0" * (-len(b) % alignment)
+    open(path, "wb").write(out)
+
+
+def llama_cpp_bert_gguf(path, sd, cfg, vocab, pooling_type, name):
+    """A llama.cpp `bert` GGUF as convert_hf_to_gguf.py writes it (f32 output type): tensor
+    names token_embd / position_embd / token_types / blk.N.*, WordPiece tokens in llama.cpp's
+    "phantom space" form (word-initial pieces prefixed U+2581, "##" removed)."""
+    t = {"token_embd.weight": sd["embeddings.word_embeddings.weight"],
+         "position_embd.weight": sd["embeddings.position_embeddings.weight"],
+         "token_types.weight": sd["embeddings.token_type_embeddings.weight"],
+         "token_embd_norm.weight": sd["embeddings.LayerNorm.weight"],
+         "token_embd_norm.bias": sd["embeddings.LayerNorm.bias"]}
+    hf = {"attn_q": "attention.self.query", "attn_k": "attention.self.key", "attn_v": "attention.self.value",
+          "attn_output": "attention.output.dense", "attn_output_norm": "attention.output.LayerNorm",
+          "ffn_up": "intermediate.dense", "ffn_down": "output.dense", "layer_output_norm": "output.LayerNorm"}
+    for l in range(cfg["num_hidden_layers"]):
+        for g, h in hf.items():
+            for wb in ("weight", "bias"):
+                t[f"blk.{l}.{g}.{wb}"] = sd[f"encoder.layer.{l}.{h}.{wb}"]
+    specials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
+
+    def phantom(tok):
+        if tok.startswith("[") and tok.endswith("]"):
+            return tok
+        return tok[2:] if tok.startswith("##") else "\u2581" + tok
+
+    kv = {"general.architecture": "bert", "general.name": name, "bert.block_count": cfg["num_hidden_layers"],
+          "bert.context_length": cfg["max_position_embeddings"], "bert.embedding_length": cfg["hidden_size"],
+          "bert.feed_forward_length": cfg["intermediate_size"],
+          "bert.attention.head_count": cfg["num_attention_heads"],
+          "bert.attention.layer_norm_epsilon": float(cfg["layer_norm_eps"]), "general.file_type": 0,
+          "bert.attention.causal": False, "bert.pooling_type": pooling_type,
+          "tokenizer.ggml.token_type_count": cfg["type_vocab_size"], "tokenizer.ggml.model": "bert",
+          "tokenizer.ggml.pre": "default", "tokenizer.ggml.tokens": [phantom(x) for x in vocab],
+          "tokenizer.ggml.token_type": [3 if x in specials else 1 for x in vocab],
+          "tokenizer.ggml.unknown_token_id": vocab.index("[UNK]"),
+          "tokenizer.ggml.seperator_token_id": vocab.index("[SEP]"),
+          "tokenizer.ggml.padding_token_id": vocab.index("[PAD]"),
+          "tokenizer.ggml.cls_token_id": vocab.index("[CLS]"),
+          "tokenizer.ggml.mask_token_id": vocab.index("[MASK]")}
+    write_gguf(path, kv, {k: v.numpy() for k, v in t.items()})
 
 
 # ---------------------------------------------------------------- model
@@ -291,6 +370,9 @@ def main():
     write_safetensors(os.path.join(d, "model.safetensors"), plain)
     open(os.path.join(d, "config.json"), "w").write(hf_config(cfg))
     write_st_layout(d, cfg["hidden_size"], "cls", max_seq, False, normalize_module=False)
+
+    # llama.cpp layout of the same weights; pooling_type 1 = mean.
+    llama_cpp_bert_gguf(os.path.join(out, "tiny-wp.gguf"), sd, cfg, vocab, 1, "tiny-wp")
 
     ids = [wp.encode(s) for s in WP_SENTENCES]
     write_json(os.path.join(out, "golden", "tiny-wp.json"),
