@@ -1,14 +1,155 @@
-// sprout chat — see the command-line contract.
+// sprout chat — interactive chat with a decoder model; see the command-line contract.
+//
+// The prompt appears at once; the model loads on the first message. Each answer is
+// streamed as it is generated. The KV cache is kept across turns, so a turn only
+// runs its own new tokens. Ctrl-C during an answer stops that answer; Ctrl-C at the
+// prompt (or Ctrl-D, or /exit) ends the session. /reset starts a new conversation.
+// When stdin is not a terminal, each line is one message and no prompt is printed.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+
 #include "app/args.h"
+#include "app/chat_format.h"
 #include "app/commands.h"
+#include "app/decoder.h"
 #include "engine/error.h"
+#include "engine/threads.h"
 
 namespace sprout::app {
 
+namespace {
+
+std::atomic<bool> g_generating{false};
+std::atomic<bool> g_interrupt{false};
+
+void on_sigint(int) {
+  if (g_generating.load()) {
+    g_interrupt.store(true);
+  } else {
+    const char nl = '\n';
+    (void)!write(STDOUT_FILENO, &nl, 1);
+    _exit(130);
+  }
+}
+
+void install_sigint() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESTART;  // a Ctrl-C during an answer must not break the prompt's read
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+}  // namespace
+
 int cmd_chat(int argc, char** argv) {
-  ArgParser p("chat", "[options]");
+  ArgParser p("chat", "[--model MODEL] [--system TEXT] [options]",
+              "Interactive chat. With no --model, the shipped stories260K model (it continues stories).\n"
+              "Commands: /reset (new conversation), /exit. Ctrl-C stops the current answer.");
+  p.option("--model", "MODEL", "HF directory, .gguf, llama2.c .bin or registry name", "");
+  p.option("--tokenizer", "FILE", "tokenizer for a llama2.c checkpoint");
+  p.option("--system", "TEXT", "system prompt (default: the chat template's, if any)");
+  p.option("-n", "N", "tokens per answer at most", "512");
+  add_sampling_flags(p);
+  p.option("--threads", "T", "threads (default: physical cores)");
+  p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
   if (!p.parse(argc, argv)) return 0;
-  throw Error("chat", "not implemented yet");
+
+  const int n = int(p.get_int("-n", 1, 1 << 24));
+  const SamplerParams sp = sampling_from_flags(p);
+  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  const int ctx_req = int(p.get_int("--ctx", 0, 1 << 24));
+  const std::string model = p.get("--model").empty() ? "stories260K" : p.get("--model");
+  const bool tty = isatty(STDIN_FILENO);
+
+  Decoder d;
+  std::unique_ptr<llama::State> st;
+  std::unique_ptr<Sampler> sampler;
+  ChatFormat fmt;
+  std::string system;
+  std::vector<int32_t> history;
+
+  auto ensure_loaded = [&] {
+    if (d.model) return;
+    std::fprintf(stderr, "loading %s ... ", model.c_str());
+    std::fflush(stderr);
+    d = load_decoder(model, p.get("--tokenizer"), TokenizerUse::required);
+    st = std::make_unique<llama::State>(*d.model, context_size(*d.model, ctx_req));
+    sampler = std::make_unique<Sampler>(sp);
+    fmt = detect_chat_format(d.tok->chat_template);
+    system = p.has("--system") ? p.get("--system") : fmt.default_system;
+    std::fprintf(stderr, "%.0f ms (%s, %d layers, context %d)\n", d.load_ms, d.model->format().c_str(),
+                 d.model->config().layers, st->capacity());
+  };
+
+  install_sigint();
+  if (tty) std::fprintf(stderr, "sprout chat: type a message; /reset, /exit, Ctrl-C stops an answer\n");
+  std::string line;
+  while (true) {
+    if (tty) {
+      std::fputs("> ", stdout);
+      std::fflush(stdout);
+    }
+    if (!std::getline(std::cin, line)) break;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line == "/exit" || line == "/quit") break;
+    if (line == "/reset") {
+      if (st) st->reset();
+      history.clear();
+      if (tty) std::fprintf(stderr, "(new conversation)\n");
+      continue;
+    }
+    if (line.empty()) continue;
+    ensure_loaded();
+
+    // Tokens of this turn.
+    std::vector<int32_t> turn;
+    if (fmt.chatml) {
+      turn = d.tok->encode(chatml_user_turn(system, history.empty(), line), /*add_special=*/false);
+    } else {
+      turn = d.tok->encode(line, /*add_special=*/history.empty());
+    }
+    const size_t pending = history.size() - size_t(st->pos());  // last answer token, not yet fed
+    if (pending + turn.size() + 1 > size_t(st->capacity() - st->pos())) {
+      // Start over with just this message, if it fits alone.
+      st->reset();
+      history.clear();
+      turn = fmt.chatml ? d.tok->encode(chatml_user_turn(system, true, line), false) : d.tok->encode(line, true);
+      if (turn.size() + 1 > size_t(st->capacity())) {
+        std::fprintf(stderr, "sprout: error: message: %zu tokens do not fit the context of %d\n", turn.size(),
+                     st->capacity());
+        continue;
+      }
+      std::fprintf(stderr, "(context full: conversation restarted)\n");
+    }
+    history.insert(history.end(), turn.begin(), turn.end());
+
+    Utf8Stream utf8;
+    g_interrupt.store(false);
+    g_generating.store(true);
+    const int room = st->capacity() - int(history.size());
+    try {
+      generate(d, *st, *sampler, history, std::min(n, std::max(room, 1)), [&](int32_t id) {
+        std::fputs(utf8.push(d.tok->piece_bytes(id)).c_str(), stdout);
+        std::fflush(stdout);
+        return true;
+      }, &g_interrupt);
+    } catch (...) {
+      g_generating.store(false);
+      throw;
+    }
+    g_generating.store(false);
+    std::fputs(utf8.flush().c_str(), stdout);
+    std::fputs("\n", stdout);
+    if (g_interrupt.load() && tty) std::fprintf(stderr, "(stopped)\n");
+    std::fflush(stdout);
+  }
+  return 0;
 }
 
 }  // namespace sprout::app

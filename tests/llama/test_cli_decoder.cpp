@@ -1,0 +1,153 @@
+// `sprout generate` / `chat` / `bench` as users script them: exit codes, the one-line
+// error format, --print-ids, greedy output equal to the references, seeded sampling.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "loaders/json_util.h"
+#include "tests/test_util.h"
+
+namespace {
+
+using sprout::test::repo_path;
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+// Runs the built sprout binary with `args` (shell syntax), stdin from `input`.
+CliRun sprout(const std::string& args, const std::string& input = "") {
+  // Unique file names: ctest runs tests of this binary in parallel processes.
+  static int counter = 0;
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string base = ::testing::TempDir() + "/sprout_cli_" + info->test_suite_name() + "_" + info->name() + "_" +
+                           std::to_string(getpid()) + "_" + std::to_string(counter++);
+  const std::string in = base + ".in", out = base + ".out", err = base + ".err";
+  std::ofstream(in) << input;
+  const std::string cmd = std::string(SPROUT_BINARY_DIR) + "/sprout " + args + " <" + in + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::remove(in.c_str());
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+std::string stories() {
+  return "--model " + repo_path("app/assets/stories260K.bin") + " --tokenizer " + repo_path("app/assets/tok512.bin");
+}
+
+std::string ids_line(const std::string& path, size_t from, size_t n) {
+  std::ifstream f(path);
+  std::string line, s;
+  int x;
+  for (size_t i = 0; f >> x; ++i)
+    if (i >= from && i < from + n) s += (s.empty() ? "" : " ") + std::to_string(x);
+  return s;
+}
+
+TEST(CliGenerate, GreedyTextEqualsLlama2cReference) {
+  CliRun r = sprout("generate " + stories() + " --prompt '' --temp 0 -n 256");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream f(repo_path("tests/data/llama/stories260K/greedy_bos.txt"));
+  std::stringstream gold;
+  gold << f.rdbuf();
+  EXPECT_EQ(r.out, gold.str());
+}
+
+TEST(CliGenerate, PrintIdsWithoutTokenizer) {
+  // --ids + --print-ids need no tokenizer; greedy ids after BOS equal run.c's.
+  CliRun r = sprout("generate --model " + repo_path("app/assets/stories260K.bin") + " --ids 1 --temp 0 -n 20 --print-ids");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, ids_line(repo_path("tests/data/llama/stories260K/greedy_bos.ids.txt"), 1, 20) + "\n");
+}
+
+TEST(CliGenerate, TinyQwen2GreedyIdsEqualPyTorch) {
+  // HF directory without tokenizer files: ids in, ids out; the 16 greedy ids of the reference.
+  for (const std::string form : {"", ".gguf"}) {
+    const sprout::Json g = sprout::load_json(repo_path("tests/data/llama/qwen2_gqa_untied_f32.golden.json"));
+    std::string prompt, greedy;
+    for (int x : g["prompt_ids"]) prompt += (prompt.empty() ? "" : " ") + std::to_string(x);
+    for (int x : g["greedy_ids"]) greedy += (greedy.empty() ? "" : " ") + std::to_string(x);
+    CliRun r = sprout("generate --model " + repo_path("tests/data/llama/qwen2_gqa_untied_f32" + form) + " --ids '" +
+                      prompt + "' --temp 0 -n 16 --print-ids");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, greedy + "\n") << form;
+  }
+}
+
+TEST(CliGenerate, SameSeedSameOutput) {
+  const std::string a = "generate " + stories() + " --prompt 'Once upon a time' --temp 1 --seed 42 -n 40";
+  CliRun r1 = sprout(a), r2 = sprout(a), r3 = sprout(a + "0");  // seed 420
+  ASSERT_EQ(r1.code, 0) << r1.err;
+  EXPECT_EQ(r1.out, r2.out);
+  EXPECT_NE(r1.out, r3.out);
+}
+
+TEST(CliGenerate, Errors) {
+  CliRun missing = sprout("generate --model /no/such/model.gguf --ids 1");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err.rfind("sprout: error: /no/such/model.gguf: ", 0), 0u) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1);
+
+  CliRun usage = sprout("generate " + stories() + " --bogus");
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_EQ(usage.err.rfind("sprout: error: --bogus: ", 0), 0u) << usage.err;
+
+  CliRun both = sprout("generate " + stories() + " --ids 1 --prompt x");
+  EXPECT_EQ(both.code, 2);
+
+  CliRun no_tok = sprout("generate --model " + repo_path("tests/data/llama/qwen2_gqa_untied_f32") + " --prompt hi");
+  EXPECT_EQ(no_tok.code, 1);
+  EXPECT_NE(no_tok.err.find("tokenizer"), std::string::npos) << no_tok.err;
+
+  CliRun bad_id = sprout("generate " + stories() + " --ids '1 9999' --print-ids");
+  EXPECT_EQ(bad_id.code, 1);
+  EXPECT_NE(bad_id.err.find("9999"), std::string::npos) << bad_id.err;
+
+  CliRun too_long = sprout("generate " + stories() + " --ids '1 2 3 4 5 6 7 8 9 10' --ctx 8 --print-ids");
+  EXPECT_EQ(too_long.code, 1);
+  EXPECT_NE(too_long.err.find("context"), std::string::npos) << too_long.err;
+  CliRun truncated = sprout("generate " + stories() + " --ids '1 2 3 4 5 6 7 8 9 10' --ctx 8 --truncate -n 2 --print-ids");
+  EXPECT_EQ(truncated.code, 0) << truncated.err;
+}
+
+TEST(CliChat, DefaultModelReadsStdinLineByLine) {
+  CliRun r = sprout("chat --temp 0 -n 20", "Once upon a time\n/reset\nOnce upon a time\n/exit\nnot read\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Two identical answers (the /reset in between restarts the conversation), one per line.
+  std::istringstream s(r.out);
+  std::string a, b, extra;
+  ASSERT_TRUE(std::getline(s, a));
+  ASSERT_TRUE(std::getline(s, b));
+  EXPECT_FALSE(std::getline(s, extra)) << extra;
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+  // Greedy continuation of the prompt, as `generate` makes it.
+  CliRun g = sprout("generate " + stories() + " --prompt 'Once upon a time' --temp 0 -n 20");
+  EXPECT_EQ("Once upon a time" + a + "\n", g.out);
+}
+
+TEST(CliBench, JsonHasTheContractFields) {
+  CliRun r = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 16 -n 8 -t 1 -r 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* k : {"\"prefill_tok_s\"", "\"decode_tok_s\"", "\"load_ms\"", "\"peak_rss_mb\"", "\"threads\": 1",
+                        "\"model_bytes\": 1056540"})
+    EXPECT_NE(r.out.find(k), std::string::npos) << k << " in " << r.out;
+}
+
+}  // namespace
