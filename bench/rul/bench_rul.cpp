@@ -7,7 +7,6 @@
 //
 // Inputs are the last windows of the FD001 test units, repeated to fill the batch.
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstring>
@@ -34,10 +33,17 @@ std::vector<float> inputs(const rul::RulConfig& cfg, int64_t batch) {
   return x;
 }
 
+// Peak resident set of this process image (VmHWM). Not getrusage's ru_maxrss:
+// that survives exec, so a child of a big parent would report the parent's peak.
 double max_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_maxrss) / 1024.0;
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  double kb = -1;
+  while (std::fgets(line, sizeof(line), f))
+    if (std::sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb / 1024.0;
 }
 
 // args: batch, threads, int8

@@ -31,7 +31,9 @@ DATA = os.path.join(ROOT, "tests", "data", "rul", "test_FD001.txt")
 BATCHES = [1, 8, 32, 64, 128, 256, 512]
 
 TORCH_MEM = r"""
-import resource, sys, numpy as np, torch
+import sys, numpy as np, torch
+def hwm():  # VmHWM of this process image (ru_maxrss would include the parent's peak)
+    return [float(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM")][0]
 sys.path.insert(0, %r)
 import rul_model as rm
 from make_goldens import load
@@ -40,10 +42,10 @@ cfg, model = load(%r)
 _, x = rm.last_windows(rm.read_cmapss(%r), cfg)
 b = %d
 x = torch.from_numpy(np.resize(x, (b,) + x.shape[1:]).copy())
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = hwm()
 with torch.no_grad():
     model(x)
-print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(before, hwm())
 """
 
 
@@ -62,9 +64,12 @@ def torch_time(model, x, threads):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--memory-only", action="store_true")
     args = ap.parse_args()
     exe = os.path.join(args.build, "bench", "sprout_bench_rul")
 
+    if args.memory_only:
+        return memory_table(exe)
     out = subprocess.run([exe, "--benchmark_format=json", "--benchmark_min_time=1"], check=True,
                          capture_output=True, text=True).stdout
     sprout = {}
@@ -90,6 +95,10 @@ def main():
             print(f"| {batch} | {threads} | {s_wall:.2f} [{s_cpu:.2f}] | {qs} | {t_wall:.2f} [{t_cpu:.2f}] | "
                   f"{batch / s_wall * 1e3:.0f} | {batch / t_wall * 1e3:.0f} | {t_wall / s_wall:.1f}x | {cpu_ratio} |")
 
+    memory_table(exe)
+
+
+def memory_table(exe):
     print("\n| batch | Sprout peak RSS MB | Sprout arena peak MB | PyTorch peak RSS MB | PyTorch forward increase MB |")
     print("|---|---|---|---|---|")
     rows = []
