@@ -82,6 +82,9 @@ void linear(const Tensor& W, const float* x, int64_t M, float* y, const float* b
   const int64_t N = W.dim(0), K64 = W.dim(1);
   if (K64 <= 0 || K64 > (int64_t(1) << 30)) fail("linear", "weight " + W.shape_str() + ": bad inner size");
   const int K = int(K64);
+  // The int8 kernel sums a whole row in int32: exact only while K * 127^2 < 2^31.
+  if (wf == WeightFormat::i8 && K > 133144)
+    fail("linear", "i8_row weight " + W.shape_str() + ": rows longer than 133144 overflow the int32 sum");
 
   // 1. A packed/blocked GEMM, when one is plugged in and takes this shape.
   if (M > 1 && linear_gemm(W, x, M, y, bias)) return;
