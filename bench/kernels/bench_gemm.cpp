@@ -56,7 +56,7 @@ struct Weights {
 };
 
 Weights make_weights(DType t, int64_t N, int64_t K) {
-  std::vector<float> row(size_t(K));
+  std::vector<float> row(static_cast<size_t>(K));
   Weights w;
   const size_t rb = *row_bytes(t, uint64_t(K));
   w.data.resize(rb * size_t(N));
