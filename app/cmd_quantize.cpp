@@ -1,14 +1,35 @@
-// sprout quantize — see the command-line contract.
+// sprout quantize IN OUT --type TYPE — writes a GGUF file (see app/gguf_export.h).
+#include <cstdio>
+
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/gguf_export.h"
 #include "engine/error.h"
+#include "engine/threads.h"
 
 namespace sprout::app {
 
 int cmd_quantize(int argc, char** argv) {
-  ArgParser p("quantize", "[options]");
+  ArgParser p("quantize", "IN OUT --type TYPE",
+              "Writes OUT as a GGUF file with weights of TYPE (norms and biases stay f32). IN is a Hugging Face\n"
+              "model directory (llama / qwen2) or a .gguf file. Tensors whose rows do not fit TYPE's block fall\n"
+              "back per tensor (said in the output). OUT is written whole or not at all.");
+  p.positional("IN", "model directory or .gguf");
+  p.positional("OUT", "the .gguf file to write");
+  p.option("--type", "TYPE", "one of " + quantize_type_names());
+  p.option("--threads", "T", "threads for re-encoding (default: physical cores)");
   if (!p.parse(argc, argv)) return 0;
-  throw Error("quantize", "not implemented yet");
+  if (p.positionals().size() != 2) throw UsageError("quantize", "needs IN and OUT (see 'sprout quantize --help')");
+  const std::string type = p.require("--type");
+  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  const std::string& in = p.positionals()[0];
+  const std::string& out = p.positionals()[1];
+  if (in == out) throw UsageError(out, "OUT must differ from IN");
+  const QuantizeReport rep = quantize_to_gguf(in, out, type, nullptr);
+  for (const std::string& n : rep.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("wrote %s: %d tensors, %.1f MiB (input %.1f MiB)\n", out.c_str(), rep.tensors,
+              double(rep.out_bytes) / (1 << 20), double(rep.in_bytes) / (1 << 20));
+  return 0;
 }
 
 }  // namespace sprout::app

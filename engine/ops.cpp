@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/quantize.h"
 #include "engine/threads.h"
 #include "kernels/act/act.h"
 #include "kernels/attn/attn.h"
@@ -18,10 +19,6 @@
 #include "kernels/rope/rope.h"
 #include "kernels/softmax/softmax.h"
 
-#if __has_include("engine/quantize.h")
-#include "engine/quantize.h"
-#define SPROUT_HAVE_QUANTIZE 1
-#endif
 
 namespace sprout::ops {
 namespace {
@@ -140,13 +137,8 @@ void embedding(const Tensor& table, const int32_t* ids, int64_t count, float* ou
     if (ids[i] < 0 || ids[i] >= vocab)
       fail("embedding", "token id " + std::to_string(ids[i]) + " out of range [0, " + std::to_string(vocab) + ")");
   const DType dt = table.dtype;
-#ifndef SPROUT_HAVE_QUANTIZE
-  if (dt != DType::f32 && dt != DType::f16 && dt != DType::bf16 && dt != DType::i8_row)
-    fail("embedding", std::string("dtype ") + dtype_name(dt) + " not supported");
-#else
   if (!is_quantized(dt) && dt != DType::f32 && dt != DType::f16 && dt != DType::bf16 && dt != DType::i8_row)
     fail("embedding", std::string("dtype ") + dtype_name(dt) + " not supported");
-#endif
   if (dt == DType::i8_row && !table.row_scale) fail("embedding", "i8_row table without row scales");
   const auto from_f16 = kern::attn_kernels().from_f16;
   for_rows(count, dim, [&](int64_t i) {
@@ -166,11 +158,7 @@ void embedding(const Tensor& table, const int32_t* ids, int64_t count, float* ou
         for (int64_t j = 0; j < dim; ++j) y[j] = float(p[j]) * s;
         break;
       }
-      default:
-#ifdef SPROUT_HAVE_QUANTIZE
-        dequantize_row(dt, row, dim, y);
-#endif
-        break;
+      default: dequantize_row(dt, row, dim, y); break;  // block-quantized
     }
   });
 }

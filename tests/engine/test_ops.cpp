@@ -8,6 +8,7 @@
 
 #include "engine/error.h"
 #include "engine/ops.h"
+#include "engine/quantize.h"
 #include "engine/threads.h"
 #include "kernels/act/act.h"
 #include "kernels/common/fp16.h"
@@ -132,6 +133,34 @@ TEST(Ops, EmbeddingDtypesAndBadIds) {
   const Tensor t = make_tensor(DType::f32, {vocab, dim}, tab.data());
   EXPECT_THROW(ops::embedding(t, bad, 2, out.data()), Error);
   EXPECT_THROW(ops::embedding(t, neg, 1, out.data()), Error);
+}
+
+// Block-quantized and i8_row tables: each looked-up row equals the dequantized row.
+TEST(Ops, EmbeddingQuantizedTables) {
+  const int64_t vocab = 5, dim = 512;  // a whole number of q8_0 / q4_0 / k-quant blocks
+  auto tab = test::random_floats(size_t(vocab * dim), 31);
+  const int32_t ids[3] = {4, 1, 4};
+  for (DType dt : {DType::q8_0, DType::q4_0, DType::q4_k, DType::q6_k}) {
+    const uint64_t rb = *row_bytes(dt, uint64_t(dim));
+    std::vector<uint8_t> q(size_t(rb * vocab));
+    for (int64_t r = 0; r < vocab; ++r) quantize_row(dt, tab.data() + r * dim, dim, q.data() + r * rb);
+    std::vector<float> out(static_cast<size_t>(3 * dim)), ref(static_cast<size_t>(dim));
+    ops::embedding(make_tensor(dt, {vocab, dim}, q.data()), ids, 3, out.data());
+    for (int r = 0; r < 3; ++r) {
+      dequantize_row(dt, q.data() + size_t(ids[r]) * rb, dim, ref.data());
+      for (int64_t j = 0; j < dim; ++j) ASSERT_EQ(out[size_t(r * dim + j)], ref[size_t(j)]) << dtype_name(dt);
+    }
+  }
+  std::vector<int8_t> q8(size_t(vocab * dim));
+  std::vector<float> scales(static_cast<size_t>(vocab));
+  for (int64_t r = 0; r < vocab; ++r) scales[size_t(r)] = quantize_row_i8(tab.data() + r * dim, dim, q8.data() + r * dim);
+  Tensor t = make_tensor(DType::i8_row, {vocab, dim}, q8.data());
+  t.row_scale = scales.data();
+  std::vector<float> out(static_cast<size_t>(3 * dim));
+  ops::embedding(t, ids, 3, out.data());
+  for (int r = 0; r < 3; ++r)
+    for (int64_t j = 0; j < dim; ++j)
+      ASSERT_EQ(out[size_t(r * dim + j)], float(q8[size_t(ids[r] * dim + j)]) * scales[size_t(ids[r])]);
 }
 
 // torch.nn.Conv1d(Cin, Cout, k, padding=k//2) written out as loops in double.

@@ -19,10 +19,11 @@ void expect_st_error(const std::string& header, size_t data_bytes, const std::st
 TEST(Safetensors, ReadsTensorsDtypesAndMetadata) {
   // Two tensors written back to back after a header padded with spaces (as the
   // reference writer pads to 8 bytes).
-  const std::string h =
+  const std::string header =
       R"({"__metadata__":{"format":"pt"},"b":{"dtype":"BF16","shape":[3],"data_offsets":[16,22]},)"
-      R"("a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"s":{"dtype":"I64","shape":[],"data_offsets":[24,32]}})"
-      "   ";
+      R"("a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"s":{"dtype":"I64","shape":[],"data_offsets":[24,32]}})";
+  std::string h = header;
+  while ((8 + h.size()) % 8) h += ' ';  // data aligned to 8, as the reference writer pads
   Bytes data(32, 0);
   const float a[4] = {1.f, -2.f, 3.5f, 0.25f};
   std::memcpy(data.data(), a, 16);
