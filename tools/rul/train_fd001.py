@@ -22,7 +22,8 @@ Preprocessing (the native code in models/rul/cmapss.* does the same):
   * target: piecewise-linear RUL, min(cycles left, 125), divided by rul_scale;
   * health label from the capped RUL: > 75 healthy, 26..75 degrading, <= 25 critical.
 Loss: MSE on the scaled RUL + 0.05 * cross-entropy on the class. 10 training units
-are held out to pick the best epoch; the test set is never used for selection.
+are held out to pick the best checkpoint (checked every --eval-every steps);
+the test set is never used for selection.
 """
 import argparse
 import json
