@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <string>
 
 #include "app/args.h"
@@ -17,10 +18,23 @@ int cmd_tokenize(int argc, char** argv) {
               "Reads all of stdin as one UTF-8 text (a trailing newline is part of it) and prints its\n"
               "token ids space-separated on one line, as the model's Hugging Face tokenizer would.");
   p.option("--model", "MODEL", "model directory (tokenizer files suffice), .gguf, or llama2.c tokenizer .bin");
+  p.option("--tokenizer", "FILE", "tokenizer to use instead of MODEL's (a llama2.c checkpoint's tokenizer .bin)");
   p.flag("--no-special", "do not add the special tokens the tokenizer adds by default (BOS, [CLS]/[SEP] ...)");
   if (!p.parse(argc, argv)) return 0;
   std::string model = p.require("--model");
-  auto tk = Tokenizer::load(model);
+  std::unique_ptr<Tokenizer> tk;
+  if (p.has("--tokenizer")) {
+    tk = Tokenizer::load(p.get("--tokenizer"));
+  } else {
+    try {
+      tk = Tokenizer::load(model);
+    } catch (const Error& e) {
+      // A llama2.c checkpoint is not a tokenizer: say what to do.
+      if (model.size() > 4 && model.compare(model.size() - 4, 4, ".bin") == 0 && e.subject() == model)
+        throw Error(model, e.cause() + " (a llama2.c checkpoint? give its tokenizer with --tokenizer FILE)");
+      throw;
+    }
+  }
   std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   if (std::cin.bad()) throw Error("stdin", "read error");
   std::vector<int32_t> ids = tk->encode(text, !p.has("--no-special"));

@@ -146,6 +146,11 @@ std::unique_ptr<Tokenizer> wordpiece_from_gguf(const std::vector<std::string>& t
 
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
   auto g = GgufFile::open(path);
+  return load_gguf_tokenizer_from(*g, path);
+}
+
+std::unique_ptr<Tokenizer> load_gguf_tokenizer_from(const GgufFile& gguf, const std::string& path) {
+  const GgufFile* g = &gguf;
   std::string model = g->get_string("tokenizer.ggml.model");
   auto tokens = string_array(*g, "tokenizer.ggml.tokens", path, true);
   if (tokens.empty()) fail(path, "tokenizer.ggml.tokens is empty");

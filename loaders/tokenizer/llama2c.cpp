@@ -106,8 +106,9 @@ class Llama2cTokenizer : public Tokenizer {
     std::vector<Cand> heap;
     std::string buf;
     auto push = [&](int32_t i) {
+      if (i < 0) return;
       int32_t j = next[i];
-      if (i < 0 || j < 0) return;
+      if (j < 0) return;
       // run.c joins the C strings, so a piece ends at its first NUL.
       buf.assign(pieces_[t[i]].c_str());
       buf.append(pieces_[t[j]].c_str());

@@ -7,6 +7,10 @@
 #include "loaders/tokenizer.h"
 #include "loaders/tokenizer/common.h"
 
+namespace sprout {
+class GgufFile;
+}
+
 namespace sprout::tok {
 
 std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, const nlohmann::json& j,
@@ -18,6 +22,7 @@ std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& model_path, con
                                               const TokenizerConfig& cfg);
 std::unique_ptr<Tokenizer> load_wordpiece(const std::string& dir, const TokenizerConfig& cfg);
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path);
+std::unique_ptr<Tokenizer> load_gguf_tokenizer_from(const GgufFile& g, const std::string& path);
 
 // Building blocks for tokenizers whose vocabulary comes from elsewhere (GGUF metadata).
 struct BpeOptions;

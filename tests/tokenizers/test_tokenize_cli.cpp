@@ -84,6 +84,17 @@ TEST(TokenizeCli, GgufAndSentencePieceDirs) {
   EXPECT_EQ(r.out, "7592 2088\n");
 }
 
+TEST(TokenizeCli, Llama2cCheckpointNeedsTokenizerFlag) {
+  // A llama2.c checkpoint as MODEL: its tokenizer .bin comes with --tokenizer.
+  std::string ckpt = repo_path("app/assets/stories260K.bin");
+  CliRun r = tokenize("--model " + ckpt + " --tokenizer " + tok_data("llama2c/tok512.bin"), "Once upon a time");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "1 403 407 261 378\n");
+  r = tokenize("--model " + ckpt, "Once upon a time");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("--tokenizer FILE"), std::string::npos) << r.err;
+}
+
 TEST(TokenizeCli, InvalidUtf8IsReplacedNotFatal) {
   CliRun r = tokenize("--model " + tok_data("qwen"), "a\xff\xfe b");
   ASSERT_EQ(r.rc, 0) << r.err;
