@@ -83,3 +83,34 @@ TEST(ClassifyCli, ErrorsAreOneLine) {
 
 }  // namespace
 }  // namespace sprout
+
+namespace sprout {
+namespace {
+
+TEST(AdviseCli, TextAndJson) {
+  const std::string m = "advise --intent " + test::q(test::intent_model());
+  auto r = test::run_sprout(m, "what is the weather like today\nJe voudrais connaître le prix du maïs\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(test::count_lines(r.out), 2) << r.out;
+  EXPECT_EQ(r.out.rfind("en\t", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nfr\t"), std::string::npos) << r.out;
+  r = test::run_sprout(m + " --json --mem-budget 150", "what is the weather like today\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"question\":\"what is the weather like today\",\"lang\":\"en\"", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\"evictions\":1}"), std::string::npos) << r.out;
+}
+
+TEST(AdviseCli, Errors) {
+  auto r = test::run_sprout("advise --intent /nonexistent/x.ftz", "hi\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("sprout: error: /nonexistent/x.ftz: ", 0), 0u) << r.err;
+  EXPECT_EQ(test::count_lines(r.err), 1);
+  r = test::run_sprout("advise", "hi\n");
+  EXPECT_EQ(r.code, 2);
+  r = test::run_sprout("advise --intent " + test::q(test::intent_model()) + " --knowledge x.txt", "hi\n");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(test::count_lines(r.err), 1);
+}
+
+}  // namespace
+}  // namespace sprout
