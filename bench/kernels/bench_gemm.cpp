@@ -26,16 +26,26 @@ using namespace sprout;
 namespace {
 
 #if defined(__x86_64__)
-// 12 independent FMA chains (enough to cover latency x throughput on current
-// cores): 12 * 8 lanes * 2 flops per iteration.
+// 12 independent FMA chains in registers (enough to cover latency x throughput
+// on current cores): 12 * 8 lanes * 2 flops per iteration.
+#define SPROUT_FMA12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 __attribute__((target("avx2,fma"))) float fma_loop(int64_t iters) {
-  __m256 c[12];
-  for (int i = 0; i < 12; ++i) c[i] = _mm256_set1_ps(float(i));
   const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(0.001f);
-  for (int64_t it = 0; it < iters; ++it)
-    for (int i = 0; i < 12; ++i) c[i] = _mm256_fmadd_ps(c[i], a, b);
-  __m256 s = c[0];
-  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, c[i]);
+#define DECL(i) __m256 c##i = _mm256_set1_ps(float(i));
+#define STEP(i) c##i = _mm256_fmadd_ps(c##i, a, b);
+#define KEEP(i) asm volatile("" : "+x"(c##i));
+#define SUM(i) s = _mm256_add_ps(s, c##i);
+  SPROUT_FMA12(DECL)
+  for (int64_t it = 0; it < iters; ++it) {
+    SPROUT_FMA12(STEP)
+    SPROUT_FMA12(KEEP)  // the chains stay live in registers: nothing is folded or hoisted
+  }
+  __m256 s = _mm256_setzero_ps();
+  SPROUT_FMA12(SUM)
+#undef DECL
+#undef STEP
+#undef KEEP
+#undef SUM
   float out[8];
   _mm256_storeu_ps(out, s);
   return out[0];
