@@ -52,10 +52,9 @@ class Classifier {
   const ModelInfo& info() const { return info_; }
   const std::string& path() const { return path_; }
   // Approximate resident bytes of the loaded model: the matrices (about the
-  // file size) plus libfasttext's fixed word hash table (30M int32 = 120 MB,
-  // filled at load, so resident).
-  uint64_t resident_bytes() const { return info_.file_bytes + kHashTableBytes; }
-  static constexpr uint64_t kHashTableBytes = uint64_t(30000000) * 4;
+  // file size) plus the dictionary (entry, subword list and hash slots, ~64
+  // bytes per word or label).
+  uint64_t resident_bytes() const { return info_.file_bytes + uint64_t(info_.nwords + info_.nlabels) * 64; }
 
  private:
   std::string path_;

@@ -4,6 +4,7 @@
 // on their own and with the M2M100 text golden (tests/data/m2m100/golden/text.json).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "app/pipeline.h"
@@ -121,9 +122,11 @@ TEST(Advisor, LazyAndAgreesWithTheClassifiers) {
 }
 
 TEST(Advisor, MemoryBudgetForcesUnloads) {
-  // Each fastText model is ~120 MB resident (libfasttext's hash table); a
-  // 150 MB budget holds one, so every question loads both in turn.
-  ModelCache c(150ull << 20);
+  // A budget that holds either model but not both: every question loads both in turn.
+  const uint64_t lid = fasttext::Classifier(test::lid_model()).resident_bytes();
+  const uint64_t intent = fasttext::Classifier(test::intent_model()).resident_bytes();
+  ModelCache c(std::max(lid, intent));
+  ASSERT_GT(lid + intent, c.budget_bytes());
   app::Advisor adv(c, fasttext_only());
   adv.ask("what is the weather like today");
   EXPECT_FALSE(c.is_loaded("langid"));
