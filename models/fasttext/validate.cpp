@@ -92,7 +92,7 @@ int64_t check_matrix(Reader& r, bool quantized, int64_t dim, const char* what) {
   r.skip(uint64_t(codesize), what);
   // Each row has one code per sub-quantizer.
   const int32_t nsubq = check_pq(r, dim, what);
-  if (int64_t(codesize) != m * nsubq) r.bad(std::string(what) + ": code count does not match rows x sub-quantizers");
+  if (m > int64_t(codesize) || int64_t(codesize) != m * nsubq) r.bad(std::string(what) + ": code count does not match rows x sub-quantizers");
   if (qnorm) {
     r.skip(uint64_t(m), what);
     check_pq(r, 1, what);

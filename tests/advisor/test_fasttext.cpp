@@ -6,6 +6,8 @@
 // or hang (the suite also runs under ASan+UBSan).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <random>
 
@@ -163,6 +165,29 @@ TEST(FastText, CorruptHeaderFieldsAreRejected) {
       test::write_all(p, m);
       expect_rejected(p, (std::string(f.name) + " = " + std::to_string(v)).c_str());
     }
+  }
+}
+
+TEST(FastText, HugeMatrixRowCountsAreRejected) {
+  // Find the input matrix header by walking the dictionary, then claim huge
+  // row counts: the size checks must neither overflow nor allocate.
+  const std::string good = test::read_all(test::intent_model());
+  int32_t n;
+  int64_t prune;
+  std::memcpy(&n, &good[64], 4);
+  std::memcpy(&prune, &good[64 + 20], 8);
+  size_t off = 64 + 28;
+  for (int32_t i = 0; i < n; ++i) off += std::strlen(&good[off]) + 1 + 8 + 1;
+  off += size_t(std::max<int64_t>(prune, 0)) * 8;
+  ASSERT_EQ(good[off], 1);  // quantized input
+  const size_t rows_at = off + 2;  // after quant_in and qnorm
+  test::Scratch s;
+  const std::string p = s.file("rows.ftz");
+  for (int64_t v : {int64_t(-1), int64_t(0), int64_t(1) << 40, INT64_MAX, INT64_MIN}) {
+    std::string m = good;
+    std::memcpy(&m[rows_at], &v, 8);
+    test::write_all(p, m);
+    expect_rejected(p, ("input rows = " + std::to_string(v)).c_str());
   }
 }
 
