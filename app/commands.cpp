@@ -14,6 +14,9 @@ const Command* commands(int* count) {
       {"similar", cmd_similar, "rank a file's lines by similarity to a query"},
       {"translate", cmd_translate, "translate stdin lines (NLLB-200 / M2M100)"},
       {"maintain", cmd_maintain, "remaining useful life from C-MAPSS sensor data"},
+      {"langid", cmd_langid, "language of each stdin line (fastText, default: shipped lid.176)"},
+      {"intent", cmd_intent, "intent of each stdin line (fastText classifier)"},
+      {"advise", cmd_advise, "answer questions: language ID, translation, intent, retrieval"},
   };
   *count = int(sizeof(kCommands) / sizeof(kCommands[0]));
   return kCommands;

@@ -15,6 +15,9 @@ int cmd_embed(int argc, char** argv);
 int cmd_similar(int argc, char** argv);
 int cmd_translate(int argc, char** argv);
 int cmd_maintain(int argc, char** argv);
+int cmd_langid(int argc, char** argv);
+int cmd_intent(int argc, char** argv);
+int cmd_advise(int argc, char** argv);
 
 struct Command {
   const char* name;

@@ -19,6 +19,8 @@ const std::vector<RegistryEntry>& registry() {
   static const std::vector<RegistryEntry> r = {
       {"stories260K", "stories260K.bin", "tok512.bin",
        "Karpathy's TinyStories Llama (260K parameters, llama2.c format, MIT): tells tiny stories"},
+      {"lid176", "lid.176.ftz", "",
+       "fastText language identification, 176 languages (CC-BY-SA-3.0): the default of `sprout langid`"},
   };
   return r;
 }

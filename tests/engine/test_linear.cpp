@@ -10,6 +10,7 @@
 
 #include "engine/error.h"
 #include "engine/linear.h"
+#include "engine/linear_gemm.h"
 #include "engine/quantize.h"
 #include "engine/threads.h"
 #include "tests/test_util.h"
@@ -107,7 +108,9 @@ TEST(Linear, LargeTiledMatchesRowByRow) {
   auto x = test::random_floats(size_t(M * K), 4);
   std::vector<float> y(size_t(M * N)), y1(static_cast<size_t>(N));
   set_num_threads(2);
+  set_linear_gemm_enabled(false);  // the tiled dot path (the GEMM path: test_linear_gemm.cpp)
   linear(W, x.data(), M, y.data());
+  set_linear_gemm_enabled(true);
   for (int64_t m = 0; m < M; ++m) {
     linear(W, x.data() + m * K, 1, y1.data());
     EXPECT_EQ(std::memcmp(y1.data(), y.data() + m * N, size_t(N) * 4), 0) << "row " << m;
