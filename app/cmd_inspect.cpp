@@ -19,6 +19,7 @@
 #include "engine/error.h"
 #include "loaders/json_util.h"
 #include "loaders/weights.h"
+#include "models/llama/model.h"
 
 namespace sprout::app {
 namespace {
@@ -147,17 +148,80 @@ void print_json(const std::string& path, const WeightStore& ws, const Json& conf
   std::printf("%s\n", out.dump().c_str());
 }
 
+// A llama2.c checkpoint (.bin) has no tensor table of its own: list the arrays its
+// header implies, under llama2.c's TransformerWeights names, one row per layer slice.
+bool is_llama2c_path(const std::string& path) {
+  struct stat st{};
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".bin") == 0 && ::stat(path.c_str(), &st) == 0 &&
+         S_ISREG(st.st_mode);
+}
+
+void inspect_llama2c(const std::string& path, bool json, bool use_mmap) {
+  llama::Model::Options opt;
+  opt.use_mmap = use_mmap;
+  const auto m = llama::load_llama2c(path, opt);
+  const llama::Config& c = m->config();
+  const llama::Weights& w = m->weights();
+  struct Row { std::string name; int64_t rows, cols; };
+  std::vector<Row> rows;
+  rows.push_back({"token_embedding_table", c.vocab, c.dim});
+  for (int l = 0; l < c.layers; ++l) {
+    const std::string p = "layers." + std::to_string(l) + ".";
+    const llama::LayerWeights& L = w.layers[size_t(l)];
+    rows.push_back({p + "rms_att_weight", 0, c.dim});
+    for (auto [n, t] : {std::pair{"wq", &L.wq}, {"wk", &L.wk}, {"wv", &L.wv}, {"wo", &L.wo}})
+      rows.push_back({p + n, t->dim(0), t->dim(1)});
+    rows.push_back({p + "rms_ffn_weight", 0, c.dim});
+    for (auto [n, t] : {std::pair{"w1", &L.gate}, {"w2", &L.down}, {"w3", &L.up}})
+      rows.push_back({p + n, t->dim(0), t->dim(1)});
+  }
+  rows.push_back({"rms_final_weight", 0, c.dim});
+  if (!c.tied) rows.push_back({"wcls", c.vocab, c.dim});
+  const Json config = {{"dim", c.dim},           {"hidden_dim", c.ffn},  {"n_layers", c.layers},
+                       {"n_heads", c.heads},     {"n_kv_heads", c.kv_heads}, {"vocab_size", c.vocab},
+                       {"seq_len", c.max_ctx},   {"shared_classifier", c.tied}};
+  uint64_t total = 0;
+  for (const Row& r : rows) total += uint64_t(r.rows ? r.rows : 1) * uint64_t(r.cols) * 4;
+  if (json) {
+    Json ts = Json::array();
+    for (const Row& r : rows) {
+      const Json shape = r.rows ? Json{r.rows, r.cols} : Json{r.cols};
+      ts.push_back({{"name", r.name}, {"dtype", "f32"}, {"shape", shape},
+                    {"bytes", uint64_t(r.rows ? r.rows : 1) * uint64_t(r.cols) * 4}});
+    }
+    const Json out = {{"path", path},       {"format", "llama2c"},        {"files", {path}},
+                      {"file_bytes", m->file_bytes()}, {"metadata", Json::object()}, {"config", config},
+                      {"tensor_count", rows.size()},   {"tensor_bytes", total},      {"tensors", ts}};
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  std::printf("file:    %s\nformat:  llama2c (legacy v0 checkpoint)\nsize:    %s bytes\n\nconfig:\n", path.c_str(),
+              with_commas(m->file_bytes()).c_str());
+  for (auto it = config.begin(); it != config.end(); ++it) std::printf("  %-44s %s\n", it.key().c_str(), it->dump().c_str());
+  std::printf("\ntensors (%zu, %s bytes):\n", rows.size(), with_commas(total).c_str());
+  for (const Row& r : rows) {
+    const std::string shape = r.rows ? "[" + std::to_string(r.rows) + ", " + std::to_string(r.cols) + "]"
+                                     : "[" + std::to_string(r.cols) + "]";
+    std::printf("  %-26s  f32     %-14s  %15s\n", r.name.c_str(), shape.c_str(),
+                with_commas(uint64_t(r.rows ? r.rows : 1) * uint64_t(r.cols) * 4).c_str());
+  }
+}
+
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
   ArgParser p("inspect", "FILE_OR_DIR [--json]",
-              "Format, metadata and the table of tensors of a .gguf, a .safetensors or a HF model directory.");
+              "Format, metadata and the table of tensors of a .gguf, a .safetensors, a llama2.c .bin or a HF model directory.");
   p.positional("FILE_OR_DIR", "a .gguf file, a .safetensors file or a Hugging Face model directory");
   p.flag("--json", "print one JSON object instead of text");
   p.flag("--no-mmap", "read the file(s) into memory instead of mapping them");
   if (!p.parse(argc, argv)) return 0;
   if (p.positionals().empty()) throw UsageError("FILE_OR_DIR", "required (see 'sprout inspect --help')");
   const std::string path = p.positionals()[0];
+  if (is_llama2c_path(path)) {
+    inspect_llama2c(path, p.has("--json"), !p.has("--no-mmap"));
+    return 0;
+  }
   const auto ws = WeightStore::open(path, !p.has("--no-mmap"));
   const Json config = dir_config(path);
   if (p.has("--json")) print_json(path, *ws, config);
