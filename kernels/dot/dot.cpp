@@ -15,12 +15,16 @@ ActFormat act_format(WeightFormat w) {
 }
 
 size_t act_row_bytes(ActFormat f, int n) {
+  size_t bytes;
   switch (f) {
-    case ActFormat::q8_0: return size_t(n / QK8_0) * (sizeof(block_q8_0) + 3 * 4);
-    case ActFormat::q8_K: return size_t(n / QK_K) * sizeof(block_q8_K);
-    case ActFormat::i8: return size_t(n);
-    default: return size_t(n) * sizeof(float);
+    case ActFormat::q8_0: bytes = size_t(n / QK8_0) * (sizeof(block_q8_0) + 3 * 4); break;
+    case ActFormat::q8_K: bytes = size_t(n / QK_K) * sizeof(block_q8_K); break;
+    case ActFormat::i8: bytes = size_t(n); break;
+    default: bytes = size_t(n) * sizeof(float); break;
   }
+  // Rows are laid back to back: a whole number of cache lines keeps every row's f32
+  // scales aligned (a q8_0 row of an odd block count is 46 * nb bytes).
+  return (bytes + 63) & ~size_t(63);
 }
 
 void q8_0_row_sums(int n, void* a) {

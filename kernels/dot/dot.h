@@ -61,7 +61,8 @@ inline Q8Row q8_0_row(const void* a, int n) {
 }
 // Fills d[], ds[] and sum[] of a q8_0 activation row whose blocks are written.
 void q8_0_row_sums(int n, void* a);
-// Bytes of one activation row of n values in format f (i8: n bytes; its scale is separate).
+// Bytes of one activation row of n values in format f (i8: n bytes; its scale is separate),
+// rounded up to a multiple of 64 so consecutive rows stay aligned.
 size_t act_row_bytes(ActFormat f, int n);
 
 // w: one weight row; a: one activation row in act_format(w) (f32 for float weights).

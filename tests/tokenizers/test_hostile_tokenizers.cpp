@@ -84,7 +84,7 @@ TEST(HostileTokenizers, VocabMergesAndVocabTxt) {
 
 TEST(HostileTokenizers, SentencePieceAndNllb) {
   std::string dir = fresh_dir("spm");
-  std::ofstream(dir + "/tokenizer.model", std::ios::binary) << std::string("\x0a\x05hello garbage", 18);
+  std::ofstream(dir + "/tokenizer.model", std::ios::binary) << std::string("\x0a\x05hello garbage");
   EXPECT_NE(load_error(dir).find("tokenizer.model: not a SentencePiece model"), std::string::npos) << load_error(dir);
   // NLLB without its language codes.
   std::string nllb = fresh_dir("nllb");
