@@ -3,10 +3,20 @@
 #include <cassert>
 
 namespace sprout {
+namespace {
+// Products of dims saturate instead of overflowing: a hostile file can declare a tensor
+// with a zero dim (so zero bytes) beside dims whose product exceeds 64 bits.
+int64_t mul_sat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+}  // namespace
 
 int64_t Tensor::numel() const {
   int64_t n = 1;
-  for (int i = 0; i < ndim; ++i) n *= shape[size_t(i)];
+  for (int i = 0; i < ndim; ++i)
+    if (shape[size_t(i)] == 0) return 0;
+  for (int i = 0; i < ndim; ++i) n = mul_sat(n, shape[size_t(i)]);
   return n;
 }
 
@@ -23,7 +33,7 @@ bool Tensor::contiguous() const {
   int64_t expect = int64_t(*rb);
   if (ndim >= 2 && stride[size_t(ndim - 2)] != expect) return false;
   for (int i = ndim - 3; i >= 0; --i) {
-    expect *= shape[size_t(i + 1)];
+    expect = mul_sat(expect, shape[size_t(i + 1)]);
     if (stride[size_t(i)] != expect) return false;
   }
   return true;
@@ -57,7 +67,7 @@ Tensor make_tensor(DType dtype, const int64_t* shape, int ndim, const void* data
     t.stride[size_t(ndim - 1)] = dtype_info(dtype).block_elems == 1 ? dtype_info(dtype).block_bytes : 0;
     for (int i = ndim - 2; i >= 0; --i) {
       t.stride[size_t(i)] = s;
-      s *= shape[i];
+      s = mul_sat(s, shape[i]);
     }
   }
   return t;
