@@ -12,17 +12,13 @@
 
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
+#include "kernels/act/vmath_avx2.h"
 #include "kernels/quant/quant.h"
 
 namespace sprout::kern {
 namespace {
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
+using vm::hsum;  // one horizontal sum for every AVX2 kernel (kernels/act/vmath_avx2.h)
 
 inline int hsum_i32(__m256i v) {
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

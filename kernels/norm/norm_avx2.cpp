@@ -4,17 +4,13 @@
 
 #include <cmath>
 
+#include "kernels/act/vmath_avx2.h"
 #include "kernels/norm/norm.h"
 
 namespace sprout::kern {
 namespace {
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
+using vm::hsum;  // one horizontal sum for every AVX2 kernel (kernels/act/vmath_avx2.h)
 
 void rmsnorm_avx2(const float* x, const float* w, float eps, int n, float* y) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
