@@ -100,7 +100,7 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
     const int64_t r0 = p * NR;
     const int cols = int(std::min<int64_t>(NR, N - r0));
     t_panel_q.resize(panel_bytes);
-    kern::gemm_pack_q(wq, wb + size_t(r0) * w_row, w_row, cols, K, t_panel_q.data());
+    g.pack_q(wq, wb + size_t(r0) * w_row, w_row, cols, K, t_panel_q.data());
     for (int64_t m = 0; m < M; m += MR)
       tile(K, t_panel_q.data(), act + size_t(m) * a_row, a_row, int(std::min<int64_t>(MR, M - m)), y + m * N + r0,
            size_t(N), cols);

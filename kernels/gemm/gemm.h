@@ -61,11 +61,14 @@ size_t gemm_q_panel_bytes(GemmQ t, int n);
 // Packs weight rows [0, rows) (rows <= 8) of w (stride ws bytes) into panel.
 void gemm_pack_q(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel);
 
+using GemmQPack = void (*)(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel);
+
 struct GemmKernels {
   int mr, nr;  // f32 tile shape
   GemmF32Tile f32_tile;
   GemmQ8Tile q8_0_tile;
   GemmQ8Tile q4_0_tile;
+  GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
 };
 
 // Packs columns [n0, n0+cols) (cols <= nr) and k in [k0, k0+kc) of B ([N][K],

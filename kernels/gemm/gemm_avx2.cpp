@@ -142,8 +142,71 @@ void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, 
   }
 }
 
+// Panel packing (gemm.h layout, byte for byte gemm_pack_q's): per block, the 8
+// rows' 32 values as 8 x 8 int32 (4-value chunks) transposed with unpack/permute
+// so vector c holds chunk c of every row, then split into 4-bit planes.
+inline void transpose8x8_epi32(__m256i r[8]) {
+  __m256i t[8], u[8];
+  for (int p = 0; p < 4; ++p) {
+    t[2 * p] = _mm256_unpacklo_epi32(r[2 * p], r[2 * p + 1]);      // chunks 0,1 | 4,5 of rows 2p, 2p+1
+    t[2 * p + 1] = _mm256_unpackhi_epi32(r[2 * p], r[2 * p + 1]);  // chunks 2,3 | 6,7
+  }
+  for (int h = 0; h < 2; ++h) {  // rows 0..3, then 4..7
+    const __m256i* s = t + 4 * h;
+    u[4 * h + 0] = _mm256_unpacklo_epi64(s[0], s[2]);  // chunk 0 | 4 of 4 rows
+    u[4 * h + 1] = _mm256_unpackhi_epi64(s[0], s[2]);  // chunk 1 | 5
+    u[4 * h + 2] = _mm256_unpacklo_epi64(s[1], s[3]);  // chunk 2 | 6
+    u[4 * h + 3] = _mm256_unpackhi_epi64(s[1], s[3]);  // chunk 3 | 7
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = _mm256_permute2x128_si256(u[c], u[4 + c], 0x20);
+    r[c + 4] = _mm256_permute2x128_si256(u[c], u[4 + c], 0x31);
+  }
+}
+
+void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel) {
+  const int nb = n / QK8_0;
+  const bool q8 = t == GemmQ::q8_0;
+  const size_t stride = gemm_q_panel_bytes(t, QK8_0), bs = q8 ? sizeof(block_q8_0) : sizeof(block_q4_0);
+  const uint8_t* row[kGemmQCols];
+  for (int j = 0; j < kGemmQCols; ++j) row[j] = static_cast<const uint8_t*>(w) + size_t(std::min(j, rows - 1)) * ws;
+  const __m256i low = _mm256_set1_epi8(0x0F), x80 = _mm256_set1_epi8(char(0x80));
+  uint8_t* blk = static_cast<uint8_t*>(panel);
+  for (int b = 0; b < nb; ++b, blk += stride) {
+    __m256i r[kGemmQCols];
+    alignas(16) uint16_t d[kGemmQCols] = {};
+    for (int j = 0; j < kGemmQCols; ++j) {
+      const uint8_t* x = row[j] + size_t(b) * bs;
+      if (j >= rows) {
+        r[j] = q8 ? x80 : _mm256_setzero_si256();  // zero planes
+        continue;
+      }
+      std::memcpy(&d[j], x, 2);
+      if (q8) {
+        r[j] = load32(x + 2);
+      } else {  // values 0..15 are the low nibbles, 16..31 the high ones
+        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 2));
+        r[j] = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), low);
+      }
+    }
+    _mm256_storeu_ps(reinterpret_cast<float*>(blk), _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(d))));
+    transpose8x8_epi32(r);
+    uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+    for (int c = 0; c < 8; ++c) {
+      if (q8) {
+        const __m256i u = _mm256_xor_si256(r[c], x80);  // w + 128
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), _mm256_and_si256(_mm256_srli_epi16(u, 4), low));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 256 + 32 * c), _mm256_and_si256(u, low));
+      } else {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), r[c]);
+      }
+    }
+  }
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {MR, NR, f32_tile_avx2, q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>};
+const GemmKernels kGemmAvx2 = {MR, NR, f32_tile_avx2, q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>,
+                            pack_q_avx2};
 
 }  // namespace sprout::kern

@@ -109,6 +109,6 @@ void q8_tile_neon(int n, const void* panel, const void* a, size_t as, int rows, 
 
 }  // namespace
 
-const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>};
+const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, gemm_pack_q};
 
 }  // namespace sprout::kern

@@ -56,6 +56,6 @@ void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows
 
 }  // namespace
 
-const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>};
+const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, gemm_pack_q};
 
 }  // namespace sprout::kern

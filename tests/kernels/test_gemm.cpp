@@ -144,3 +144,29 @@ TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
     }
   }
 }
+
+TEST(GemmQ8, PackEqualsReferenceAllIsas) {
+  // Every ISA's panel packing writes exactly gemm_pack_q's bytes (the whole panel).
+  for (GemmQ gq : {GemmQ::q8_0, GemmQ::q4_0}) {
+    const bool q4 = gq == GemmQ::q4_0;
+    for (int K : {32, 160}) {
+      const size_t wrow = size_t(K / 32) * (q4 ? sizeof(block_q4_0) : sizeof(block_q8_0));
+      const auto wf = test::random_floats(size_t(8) * K, 21 + uint32_t(K));
+      std::vector<uint8_t> w(wrow * 8);
+      for (int r = 0; r < 8; ++r) {
+        if (q4) quantize_q4_0(wf.data() + r * K, K, w.data() + r * wrow);
+        else quantize_q8_0(wf.data() + r * K, K, w.data() + r * wrow);
+      }
+      if (!q4) reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
+      for (int rows : {8, 7, 3, 1}) {
+        std::vector<uint8_t> want(gemm_q_panel_bytes(gq, K), 0xAB);
+        gemm_pack_q(gq, w.data(), wrow, rows, K, want.data());
+        for (Isa isa : all_isas()) {
+          std::vector<uint8_t> got(want.size(), 0xCD);
+          gemm_kernels(isa).pack_q(gq, w.data(), wrow, rows, K, got.data());
+          ASSERT_EQ(got, want) << isa_name(isa) << " q4=" << q4 << " K=" << K << " rows=" << rows;
+        }
+      }
+    }
+  }
+}
