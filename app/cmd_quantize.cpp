@@ -12,9 +12,10 @@ namespace sprout::app {
 int cmd_quantize(int argc, char** argv) {
   ArgParser p("quantize", "IN OUT --type TYPE",
               "Writes OUT as a GGUF file with weights of TYPE (norms and biases stay f32). IN is a Hugging Face\n"
-              "model directory (llama / qwen2) or a .gguf file. Tensors whose rows do not fit TYPE's block fall\n"
-              "back per tensor (said in the output). OUT is written whole or not at all.");
-  p.positional("IN", "model directory or .gguf");
+              "model directory (llama / qwen2), a .gguf file or a llama2.c checkpoint .bin (written as arch\n"
+              "\"llama\" without a vocabulary: run the result with --tokenizer FILE). Tensors whose rows do not\n"
+              "fit TYPE's block fall back per tensor (said in the output). OUT is written whole or not at all.");
+  p.positional("IN", "model directory, .gguf or llama2.c .bin");
   p.positional("OUT", "the .gguf file to write");
   p.option("--type", "TYPE", "one of " + quantize_type_names());
   p.option("--threads", "T", "threads for re-encoding (default: physical cores)");

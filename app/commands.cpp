@@ -9,6 +9,7 @@ const Command* commands(int* count) {
       {"tokenize", cmd_tokenize, "print the token ids of stdin"},
       {"inspect", cmd_inspect, "show a model file's format, metadata and tensors"},
       {"quantize", cmd_quantize, "write a quantized GGUF file"},
+      {"perplexity", cmd_perplexity, "perplexity of a text; KL divergence against a base model"},
       {"bench", cmd_bench, "prompt-processing and generation speed"},
       {"embed", cmd_embed, "sentence embeddings, one per stdin line"},
       {"similar", cmd_similar, "rank a file's lines by similarity to a query"},

@@ -10,6 +10,7 @@ int cmd_generate(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
+int cmd_perplexity(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_embed(int argc, char** argv);
 int cmd_similar(int argc, char** argv);

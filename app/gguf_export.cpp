@@ -17,6 +17,7 @@
 #include "loaders/config_llama.h"
 #include "loaders/json_util.h"
 #include "loaders/weights.h"
+#include "models/llama/model.h"
 
 namespace sprout::app {
 namespace fs = std::filesystem;
@@ -271,6 +272,58 @@ bool convertible(DType t) {
   }
 }
 
+// A llama2.c checkpoint -> arch "llama" with llama.cpp's names. Its q/k rows are already in
+// the interleaved-RoPE order llama.cpp's "llama" expects, so nothing is permuted; a shared
+// classifier is written as no output.weight (llama.cpp then uses token_embd, as Sprout does).
+// The returned model owns the mapped file the items point into.
+std::unique_ptr<llama::Model> collect_llama2c(const std::string& in, GgufWriter& w, std::vector<Item>& items,
+                                              QuantizeReport& rep) {
+  auto m = llama::load_llama2c(in, llama::Model::Options{});
+  const llama::Config& c = m->config();
+  const llama::Weights& W = m->weights();
+  w.set_string("general.architecture", "llama");
+  w.set_string("general.name", fs::path(in).stem().string());
+  w.set_u32("llama.context_length", uint32_t(c.max_ctx));
+  w.set_u32("llama.embedding_length", uint32_t(c.dim));
+  w.set_u32("llama.block_count", uint32_t(c.layers));
+  w.set_u32("llama.feed_forward_length", uint32_t(c.ffn));
+  w.set_u32("llama.attention.head_count", uint32_t(c.heads));
+  w.set_u32("llama.attention.head_count_kv", uint32_t(c.kv_heads));
+  w.set_u32("llama.rope.dimension_count", uint32_t(c.head_dim));
+  w.set_f32("llama.rope.freq_base", c.rope_theta);
+  w.set_f32("llama.attention.layer_norm_rms_epsilon", c.eps);
+  w.set_u32("llama.vocab_size", uint32_t(c.vocab));
+  w.set_u32("tokenizer.ggml.bos_token_id", 1);  // llama2.c's fixed BOS / EOS
+  w.set_u32("tokenizer.ggml.eos_token_id", 2);
+  rep.notes.push_back("llama2.c checkpoint: the GGUF carries no vocabulary (run it with --tokenizer FILE)");
+  const auto vec = [&](const std::string& name, const float* x) {
+    items.push_back({name, make_tensor(DType::f32, {int64_t(c.dim)}, x), DType::f32, 0});
+  };
+  items.push_back({"token_embd.weight", W.embed, DType::f32, 0});
+  for (int l = 0; l < c.layers; ++l) {
+    const llama::LayerWeights& L = W.layers[size_t(l)];
+    const std::string b = "blk." + std::to_string(l) + ".";
+    vec(b + "attn_norm.weight", L.attn_norm);
+    items.push_back({b + "attn_q.weight", L.wq, DType::f32, 0});
+    items.push_back({b + "attn_k.weight", L.wk, DType::f32, 0});
+    items.push_back({b + "attn_v.weight", L.wv, DType::f32, 0});
+    items.push_back({b + "attn_output.weight", L.wo, DType::f32, 0});
+    vec(b + "ffn_norm.weight", L.ffn_norm);
+    items.push_back({b + "ffn_gate.weight", L.gate, DType::f32, 0});
+    items.push_back({b + "ffn_up.weight", L.up, DType::f32, 0});
+    items.push_back({b + "ffn_down.weight", L.down, DType::f32, 0});
+  }
+  vec("output_norm.weight", W.final_norm);
+  if (!c.tied) items.push_back({"output.weight", W.output, DType::f32, 0});
+  rep.in_bytes = m->file_bytes();
+  return m;
+}
+
+bool is_llama2c_checkpoint(const std::string& path) {
+  std::error_code ec;
+  return !fs::is_directory(path, ec) && ends_with(path, ".bin");
+}
+
 }  // namespace
 
 std::string quantize_type_names() {
@@ -304,14 +357,24 @@ QuantizeReport quantize_to_gguf(const std::string& in, const std::string& out, c
                                 std::FILE* log) {
   const TypeSpec& spec = type_spec(type);
   if (fs::exists(out) && fs::is_directory(out)) fail(out, "is a directory");
-  auto ws = WeightStore::open(in);
   QuantizeReport rep;
-  rep.in_bytes = ws->file_bytes();
   GgufWriter w;
   std::vector<Item> items;
   int n_layers = 0;
+  std::unique_ptr<llama::Model> llama2c;  // keeps a llama2.c checkpoint mapped while writing
+  std::unique_ptr<WeightStore> ws;
 
-  if (const GgufFile* g = ws->gguf()) {
+  if (is_llama2c_checkpoint(in)) {
+    llama2c = collect_llama2c(in, w, items, rep);
+    n_layers = llama2c->config().layers;
+  } else {
+    ws = WeightStore::open(in);
+    rep.in_bytes = ws->file_bytes();
+  }
+
+  if (llama2c) {
+    // items and metadata collected above
+  } else if (const GgufFile* g = ws->gguf()) {
     // GGUF -> GGUF: metadata as it is, tensors re-encoded.
     for (const auto& [key, value] : g->metadata())
       if (key != "general.file_type" && key != "general.quantization_version" && key != "general.alignment")

@@ -9,10 +9,14 @@
 #include "engine/error.h"
 #include "engine/threads.h"
 #include "kernels/attn/attn.h"
+#include "kernels/gemm/gemm.h"
 #include "kernels/softmax/softmax.h"
 
 namespace sprout {
 namespace {
+
+constexpr int kMinBlockedQueries = 8;  // from here on attend_blocked()
+constexpr int kVBlock = 256;           // keys per packed V panel
 
 // Key/value rows of either dtype: row j of kv head g starts at element (j * n_kv_heads + g) * head_dim.
 struct KvView {
@@ -30,8 +34,83 @@ void check(const AttentionArgs& a) {
   if (a.causal && a.q_pos0 < 0) bad("negative q_pos0");
 }
 
+// Prefill-sized calls: per (block of queries, head), the scores S = Q K^T and the
+// output P V as small GEMMs on kernels/gemm's f32 tile. K rows are packed (f16
+// converted) once per block of keys and V slices once per block of queries, not
+// once per query as in attend(); accumulation is f32 FMA as in the dot kernels.
+// Keys past a query's causal limit inside a block are computed and then zeroed
+// after the softmax, so they add nothing to P V.
+void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
+  const kern::GemmKernels& g = kern::gemm_kernels();
+  const kern::AttnKernels& ak = kern::attn_kernels();
+  const auto softmax = kern::softmax_kernels().softmax;
+  const kern::GemmB bt = kv.f16 ? kern::GemmB::f16 : kern::GemmB::f32;
+  const int hd = a.head_dim, group = a.n_heads / a.n_kv_heads, mr = g.mr, nr = g.nr;
+  const int64_t kv_stride = int64_t(a.n_kv_heads) * hd, q_stride = int64_t(a.n_heads) * hd;
+  const int qb = (32 + mr - 1) / mr * mr;  // queries per task
+  const int nqb = (a.n_q + qb - 1) / qb;
+  const int64_t tasks = int64_t(nqb) * a.n_heads;
+  const int nt = int(std::min<int64_t>(num_threads(), tasks));
+  const int64_t lds = (int64_t(a.n_kv) + nr - 1) / nr * nr;
+  const int64_t panel_floats = int64_t(std::max(hd, kVBlock)) * nr;
+  const int64_t per_thread = (int64_t(qb) * lds + panel_floats + 15) / 16 * 16;
+  const Arena::Mark mark = scratch.mark();
+  float* buf = scratch.alloc<float>(size_t(per_thread) * size_t(nt));
+  const size_t esize = kv.f16 ? sizeof(kern::f16_t) : sizeof(float);
+
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+  for (int64_t t = 0; t < tasks; ++t) {
+    const int h = int(t / nqb), i0 = int(t % nqb) * qb, rows = std::min(qb, a.n_q - i0);
+    float* S = buf + per_thread * (nt > 1 ? omp_get_thread_num() : 0);
+    float* panel = S + int64_t(qb) * lds;
+    const float* qh = q + int64_t(i0) * q_stride + int64_t(h) * hd;
+    float* oh = out + int64_t(i0) * q_stride + int64_t(h) * hd;
+    const int64_t base = int64_t(h / group) * hd;
+    const void* K = static_cast<const uint8_t*>(kv.k) + size_t(base) * esize;
+    const uint8_t* V = static_cast<const uint8_t*>(kv.v) + size_t(base) * esize;
+    auto visible = [&](int r) { return a.causal ? int(std::min<int64_t>(a.n_kv, int64_t(a.q_pos0) + i0 + r + 1)) : a.n_kv; };
+    const int nmax = std::max(visible(rows - 1), 0);
+    if (nmax == 0) {
+      for (int r = 0; r < rows; ++r) std::memset(oh + r * q_stride, 0, sizeof(float) * size_t(hd));
+      continue;
+    }
+    for (int j0 = 0; j0 < nmax; j0 += nr) {  // S = Q K^T
+      const int cols = std::min(nr, nmax - j0);
+      kern::gemm_pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, nr, panel);
+      for (int m = 0; m < rows; m += mr)
+        g.f32_tile(hd, qh + m * q_stride, size_t(q_stride), panel, S + m * lds + j0, size_t(lds),
+                   std::min(mr, rows - m), cols, false);
+    }
+    for (int r = 0; r < rows; ++r) {  // P = softmax(scale * S + mask), zero past the visible keys
+      float* s = S + r * lds;
+      const int nvis = std::max(visible(r), 0);
+      for (int j = 0; j < nvis; ++j) s[j] = s[j] * a.scale + (a.key_mask ? a.key_mask[j] : 0.f);
+      if (nvis > 0) softmax(s, nvis);
+      for (int j = nvis; j < nmax; ++j) s[j] = 0.f;
+    }
+    for (int d0 = 0; d0 < hd; d0 += nr) {  // out = P V, keys in blocks of kVBlock
+      const int cols = std::min(nr, hd - d0);
+      for (int k0 = 0; k0 < nmax; k0 += kVBlock) {
+        const int kc = std::min(kVBlock, nmax - k0);
+        for (int j = 0; j < kc; ++j) {
+          const uint8_t* vr = V + (size_t(k0 + j) * size_t(kv_stride) + size_t(d0)) * esize;
+          float* p = panel + int64_t(j) * nr;
+          if (kv.f16) ak.from_f16(reinterpret_cast<const kern::f16_t*>(vr), cols, p);
+          else std::memcpy(p, vr, sizeof(float) * size_t(cols));
+          for (int c = cols; c < nr; ++c) p[c] = 0.f;
+        }
+        for (int m = 0; m < rows; m += mr)
+          g.f32_tile(kc, S + m * lds + k0, size_t(lds), panel, oh + m * q_stride + d0, size_t(q_stride),
+                     std::min(mr, rows - m), cols, k0 > 0);
+      }
+    }
+  }
+  scratch.rewind(mark);
+}
+
 void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
   check(a);
+  if (a.n_q >= kMinBlockedQueries) return attend_blocked(a, q, kv, out, scratch);
   const int hd = a.head_dim, group = a.n_heads / a.n_kv_heads;
   const int64_t kv_stride = int64_t(a.n_kv_heads) * hd;  // elements between consecutive key rows
   const int64_t tasks = int64_t(a.n_q) * a.n_heads;

@@ -12,9 +12,10 @@
 // A query whose visible keys are all masked (-inf) gets a zero output.
 //
 // Dots and the weighted V sum use kernels/attn (f32 or f16 K/V rows, f32
-// accumulation). Work is split over (head, query) pairs with OpenMP; each
-// thread's score row comes from `scratch` (rewound before returning), so a call
-// does not allocate once the arena has grown to its working size.
+// accumulation), split over (head, query) pairs with OpenMP. Calls with 8 or
+// more queries (prefill) instead run per (head, block of queries) as small
+// GEMMs on the kernels/gemm f32 tile. Score rows come from `scratch` (rewound
+// before returning), so a call does not allocate once the arena has grown.
 #pragma once
 #include "engine/arena.h"
 #include "engine/kv_cache.h"

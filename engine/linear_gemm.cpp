@@ -6,9 +6,11 @@
 // packed K-block (kKc * nr * 4 bytes, 16 KiB on AVX2) stays in L1 while the rows
 // of x stream past it.
 //
-// q8_0, q4_0 weights: x is quantized to q8_0 once per row (as the dot path does),
-// then 4 x 4 int8 tiles walk weight tiles that fit in L2 while all rows of x pass
-// over them. Edge rows/columns use the dot kernel, whose arithmetic is the same.
+// q8_0, q4_0 weights: x is quantized to q8_0 once per row (as the dot path does);
+// work items are panels of 8 weight rows, each repacked on the fly into 4-bit
+// planes (kernels/gemm/gemm.h; a thread-local buffer of ~2.1 bytes per weight for
+// q8_0, ~1.1 for q4_0, so no second copy of the model is kept) and swept by all
+// rows of x in 4 x 8 tiles.
 //
 // Other dtypes, and M below kMinRows, decline (linear() uses its dot path).
 #include "engine/linear_gemm.h"
@@ -41,6 +43,7 @@ std::atomic<bool> g_enabled{[] {
 
 thread_local std::vector<float> t_panel;
 thread_local std::vector<uint8_t> t_q8;
+thread_local std::vector<uint8_t> t_panel_q;
 
 void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
@@ -72,11 +75,11 @@ void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, floa
   }
 }
 
-void gemm_q8(kern::WeightFormat wf, const Tensor& W, const float* x, int64_t M, float* y) {
+void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::DotKernels& d = kern::dot_kernels();
-  const kern::GemmQ8Tile tile = wf == kern::WeightFormat::q8_0 ? g.q8_0_tile : g.q4_0_tile;
-  const kern::DotFn dot = d.dot[int(wf)];
+  const kern::GemmQ8Tile tile = wq == kern::GemmQ::q8_0 ? g.q8_0_tile : g.q4_0_tile;
+  constexpr int NR = kern::kGemmQCols, MR = kern::kGemmQRows;
   const int64_t N = W.dim(0);
   const int K = int(W.dim(1));
   const int nt = num_threads();
@@ -87,24 +90,20 @@ void gemm_q8(kern::WeightFormat wf, const Tensor& W, const float* x, int64_t M, 
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (int64_t m = 0; m < M; ++m) d.quantize_q8_0(x + m * K, K, act + size_t(m) * a_row);
 
+  // One work item per panel of 8 weight rows: pack it (kernels/gemm/gemm.h), then
+  // run every activation row past it while it stays in L1/L2.
   const uint8_t* wb = static_cast<const uint8_t*>(W.data);
-  // Weight tiles of ~128 KiB (a multiple of 4 rows), at least ~8 per thread.
-  const int64_t max_tile = std::max<int64_t>(4, int64_t((128u << 10) / w_row) / 4 * 4);
-  const int64_t tile_rows = std::clamp<int64_t>(((N + 8 * nt - 1) / (8 * nt) + 3) / 4 * 4, 4, max_tile);
-  const int64_t ntiles = (N + tile_rows - 1) / tile_rows;
-  const int64_t M4 = M / 4 * 4;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-  for (int64_t t = 0; t < ntiles; ++t) {
-    const int64_t r0 = t * tile_rows, r1 = std::min(N, r0 + tile_rows);
-    const int64_t r4 = r0 + (r1 - r0) / 4 * 4;
-    for (int64_t m = 0; m < M4; m += 4) {
-      const uint8_t* a = act + size_t(m) * a_row;
-      for (int64_t r = r0; r < r4; r += 4) tile(K, wb + size_t(r) * w_row, w_row, a, a_row, y + m * N + r, size_t(N));
-      for (int64_t i = m; i < m + 4; ++i)
-        for (int64_t r = r4; r < r1; ++r) y[i * N + r] = dot(K, wb + size_t(r) * w_row, act + size_t(i) * a_row);
-    }
-    for (int64_t i = M4; i < M; ++i)
-      for (int64_t r = r0; r < r1; ++r) y[i * N + r] = dot(K, wb + size_t(r) * w_row, act + size_t(i) * a_row);
+  const size_t panel_bytes = kern::gemm_q_panel_bytes(wq, K);
+  const int64_t npanels = (N + NR - 1) / NR;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && npanels > 1)
+  for (int64_t p = 0; p < npanels; ++p) {
+    const int64_t r0 = p * NR;
+    const int cols = int(std::min<int64_t>(NR, N - r0));
+    t_panel_q.resize(panel_bytes);
+    g.pack_q(wq, wb + size_t(r0) * w_row, w_row, cols, K, t_panel_q.data());
+    for (int64_t m = 0; m < M; m += MR)
+      tile(K, t_panel_q.data(), act + size_t(m) * a_row, a_row, int(std::min<int64_t>(MR, M - m)), y + m * N + r0,
+           size_t(N), cols);
   }
 }
 
@@ -119,8 +118,8 @@ bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const flo
     case DType::f32: gemm_float(kern::GemmB::f32, W, x, M, y); break;
     case DType::f16: gemm_float(kern::GemmB::f16, W, x, M, y); break;
     case DType::bf16: gemm_float(kern::GemmB::bf16, W, x, M, y); break;
-    case DType::q8_0: gemm_q8(kern::WeightFormat::q8_0, W, x, M, y); break;
-    case DType::q4_0: gemm_q8(kern::WeightFormat::q4_0, W, x, M, y); break;
+    case DType::q8_0: gemm_q8(kern::GemmQ::q8_0, W, x, M, y); break;
+    case DType::q4_0: gemm_q8(kern::GemmQ::q4_0, W, x, M, y); break;
     default: return false;
   }
   if (bias) {

@@ -11,15 +11,30 @@
 // Partial tiles (rows < mr, cols < nr) are computed with the last valid A row
 // repeated and zero-padded panel columns, and only valid outputs are stored.
 //
-// int8 (q8_0, q4_0 weights; kernels/common/quant_blocks.h): A rows are q8_0
-// activation rows (kernels/dot/dot.h layout). q8_tile computes a 4 x 4 block:
-// C[i][j] = dot(W row j, A row i) for 4 activation rows and 4 weight rows, each
-// loaded weight block feeding 4 activation rows from registers. Per 32-value
-// block the int32 sum of q_w*q_a is exact; the block term float(sum) * (d_w*d_a)
-// is summed over blocks in f32 in block order: the very terms of the scalar dot
-// kernel, so results equal kernels/dot's to ~1e-6 relative.
+// int8 (q8_0, q4_0 weights; kernels/common/quant_blocks.h) x q8_0 activation
+// rows (kernels/dot/dot.h layout). gemm_pack_q copies up to 8 weight rows into a
+// panel (a few tens of KiB, reused by every activation row; the weight tensor
+// itself is read in place, nothing is kept between calls). Per 32-value block b
+// the panel holds
+//   float d[8]                        the 8 rows' scales (0 for missing rows)
+//   uint8 plane[P][8 chunks][8 rows][4]  chunk c holds values 4c..4c+3 of each row
+// with the stored value w of row j, value k split into unsigned 4-bit planes:
+//   q4_0 (P = 1): lo = the nibble, w = lo - 8
+//   q8_0 (P = 2): u = w + 128 = 16 * hi + lo, planes hi then lo, w = u - 128
+// so a 32-byte chunk times 4 activation bytes broadcast gives 8 rows at once,
+// with unsigned x signed products (x86 maddubs) that cannot saturate and int16
+// sums over a whole block (8 * 2 * 15 * 127 < 2^15). Missing rows are zero.
+//
+// q8_0_tile / q4_0_tile compute an up-to-4 x 8 block of C from 4 activation rows
+// (a, stride as bytes) and one panel: C[i][j] = dot(W row j, A row i) for i < rows,
+// j < cols. Per block the int32 sum of w * q_a is exact (the offset enters as
+// offset * sum(q_a) from the activation row); the term float(sum) * (d_w * d_a) is
+// summed over blocks in block order in f32: the very terms of the scalar dot
+// kernel, so the scalar tile equals kernels/dot bit for bit and SIMD tiles (FMA)
+// agree to ~1e-6 of sum |terms|.
 // Reference: the scalar table (gemm_scalar.cpp), itself checked against naive
-// loops in tests/kernels/test_gemm.cpp. Kernels are single-threaded.
+// loops and the scalar dot kernel in tests/kernels/test_gemm.cpp. Kernels are
+// single-threaded.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -33,15 +48,27 @@ enum class GemmB { f32, f16, bf16 };
 // C[i*ldc + j] for i < rows, j < cols; A has at least `rows` valid rows.
 using GemmF32Tile = void (*)(int kc, const float* A, size_t lda, const float* panel, float* C, size_t ldc, int rows,
                              int cols, bool accumulate);
-// 4 x 4 int8 tile: w = first of 4 weight rows (stride ws bytes, n/32 blocks each),
-// a = first of 4 q8_0 activation rows (stride as bytes); n % 32 == 0.
-using GemmQ8Tile = void (*)(int n, const void* w, size_t ws, const void* a, size_t as, float* C, size_t ldc);
+// int8 tile on a packed panel (gemm_pack_q); n % 32 == 0, rows in 1..4, cols in 1..8.
+using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
+                            int cols);
+
+enum class GemmQ { q8_0, q4_0 };
+constexpr int kGemmQCols = 8;  // weight rows per int8 panel
+constexpr int kGemmQRows = 4;  // activation rows per int8 tile
+
+// Bytes of one packed panel for n values per row.
+size_t gemm_q_panel_bytes(GemmQ t, int n);
+// Packs weight rows [0, rows) (rows <= 8) of w (stride ws bytes) into panel.
+void gemm_pack_q(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel);
+
+using GemmQPack = void (*)(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel);
 
 struct GemmKernels {
   int mr, nr;  // f32 tile shape
   GemmF32Tile f32_tile;
   GemmQ8Tile q8_0_tile;
   GemmQ8Tile q4_0_tile;
+  GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
 };
 
 // Packs columns [n0, n0+cols) (cols <= nr) and k in [k0, k0+kc) of B ([N][K],

@@ -1,11 +1,12 @@
 // AVX2+FMA GEMM tiles (compiled with -mavx2 -mfma -mf16c, called only when cpuid
 // reports them). f32: 6 x 16 register block (12 accumulators, 2 panel loads and
-// 6 broadcasts per k). int8: 4 x 4 block via maddubs/madd (signed x signed as
-// |w| * (a with w's sign)); the 16 int32 vectors of a block are reduced with
-// hadd so each (row, col) gets its exact per-block integer sum.
+// 6 broadcasts per k). int8: 4 x 8 block on a packed panel of unsigned 4-bit
+// weight planes (gemm.h): maddubs without the sign trick, int16 sums per block,
+// one madd per plane and block, no horizontal reductions.
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
@@ -69,78 +70,143 @@ void f32_tile_avx2(int kc, const float* A, size_t lda, const float* panel, float
 }
 
 inline __m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-
-// Weight values of one block as 32 bytes in element order: q8_0 signed int8;
-// q4_0 the unsigned nibbles 0..15, its -8 offset applied later in int32 through
-// the activation block sums (so no sign trick is needed).
-template <class B>
-struct WQ;
-template <>
-struct WQ<block_q8_0> {
-  static constexpr int kOffset = 0;
-  static __m256i vals(const block_q8_0& b) { return load32(b.qs); }
-};
-template <>
-struct WQ<block_q4_0> {
-  static constexpr int kOffset = 8;
-  static __m256i vals(const block_q4_0& b) {
-    const __m256i x = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs)));
-    return _mm256_and_si256(_mm256_srlv_epi64(x, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0xF));
-  }
-};
-
-// Per (row, col) integer block sums of activation row av against 4 weight vectors:
-// lanes 0..3 of the low half + lanes 0..3 of the high half give cols 0..3.
-// Signed weights: |w| * (a with w's sign); unsigned: plain maddubs.
-template <bool kSigned>
-inline __m256i row_sums(__m256i av, const __m256i* wabs, const __m256i* w) {
-  const __m256i one = _mm256_set1_epi16(1);
-  __m256i p[4];
-  for (int j = 0; j < 4; ++j)
-    p[j] = kSigned ? _mm256_madd_epi16(_mm256_maddubs_epi16(wabs[j], _mm256_sign_epi8(av, w[j])), one)
-                   : _mm256_madd_epi16(_mm256_maddubs_epi16(w[j], av), one);
-  return _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+inline __m256i bcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
 }
 
-template <class B>
-void q8_tile_avx2(int n, const void* w, size_t ws, const void* a, size_t as, float* C, size_t ldc) {
+// One packed panel (gemm.h) against 4 activation rows. Per block and chunk, one
+// 32-byte plane load (4 values of 8 weight rows) meets 4 bytes of each activation
+// row broadcast: maddubs gives, per row, 8 lanes of 2-product int16 sums (one
+// weight row each); int16 sums over the block's 8 chunks stay below 2^15, then
+// one madd per plane widens them to the 8 rows' int32 block sums, already fully
+// reduced: no horizontal adds. The offset (q4_0: 8, q8_0: 128) times
+// sum(q_a) is subtracted in int32, so the sums are exact.
+template <GemmQ T>
+void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
+  constexpr bool kTwo = T == GemmQ::q8_0;
+  constexpr int kOffset = kTwo ? 128 : 8;
   const int nb = n / QK8_0;
-  const B* wr[4];
+  const size_t stride = gemm_q_panel_bytes(T, QK8_0);
   Q8Row ar[4];
-  for (int j = 0; j < 4; ++j) wr[j] = reinterpret_cast<const B*>(static_cast<const uint8_t*>(w) + size_t(j) * ws);
-  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(i) * as, n);
-  __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();
-  constexpr int kOff = WQ<B>::kOffset;
-  for (int b = 0; b < nb; ++b) {
-    __m256i wv[4], wabs[4];
-    for (int j = 0; j < 4; ++j) {
-      wv[j] = WQ<B>::vals(wr[j][b]);
-      if constexpr (kOff == 0) wabs[j] = _mm256_sign_epi8(wv[j], wv[j]);
+  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(std::min(i, rows - 1)) * as, n);
+  const __m256i ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+  const uint8_t* blk = static_cast<const uint8_t*>(panel);
+  for (int b = 0; b < nb; ++b, blk += stride) {
+    const int8_t *a0 = ar[0].b[b].qs, *a1 = ar[1].b[b].qs, *a2 = ar[2].b[b].qs, *a3 = ar[3].b[b].qs;
+    const uint8_t* lo = blk + 32 + (kTwo ? 256 : 0);
+    const uint8_t* hi = blk + 32;
+    __m256i l0 = _mm256_setzero_si256(), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+    for (int c = 0; c < 8; ++c) {
+      const __m256i wl = load32(lo + 32 * c);
+      const __m256i x0 = bcast4(a0 + 4 * c), x1 = bcast4(a1 + 4 * c), x2 = bcast4(a2 + 4 * c), x3 = bcast4(a3 + 4 * c);
+      l0 = _mm256_add_epi16(l0, _mm256_maddubs_epi16(wl, x0));
+      l1 = _mm256_add_epi16(l1, _mm256_maddubs_epi16(wl, x1));
+      l2 = _mm256_add_epi16(l2, _mm256_maddubs_epi16(wl, x2));
+      l3 = _mm256_add_epi16(l3, _mm256_maddubs_epi16(wl, x3));
+      if constexpr (kTwo) {
+        const __m256i wh = load32(hi + 32 * c);
+        h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wh, x0));
+        h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wh, x1));
+        h2 = _mm256_add_epi16(h2, _mm256_maddubs_epi16(wh, x2));
+        h3 = _mm256_add_epi16(h3, _mm256_maddubs_epi16(wh, x3));
+        asm("" : "+x"(h0), "+x"(h1), "+x"(h2), "+x"(h3));
+      }
+      // Keeps the sums chained in registers: otherwise the compiler turns the
+      // chunk loop into an add tree over all 64 products and spills them.
+      asm("" : "+x"(l0), "+x"(l1), "+x"(l2), "+x"(l3));
     }
-    const __m128 dw = _mm_cvtph_ps(_mm_setr_epi16(short(wr[0][b].d), short(wr[1][b].d), short(wr[2][b].d),
-                                                  short(wr[3][b].d), 0, 0, 0, 0));
-    const __m256 dw2 = _mm256_set_m128(dw, dw);
-    for (int i = 0; i < 4; i += 2) {
-      const __m256i q0 = row_sums<kOff == 0>(load32(ar[i].b[b].qs), wabs, wv);
-      const __m256i q1 = row_sums<kOff == 0>(load32(ar[i + 1].b[b].qs), wabs, wv);
-      __m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
-      if constexpr (kOff != 0)
-        s = _mm256_sub_epi32(s, _mm256_mullo_epi32(_mm256_set_m128i(_mm_set1_epi32(ar[i + 1].sum[b]), _mm_set1_epi32(ar[i].sum[b])),
-                                                   _mm256_set1_epi32(kOff)));
-      const __m256 da = _mm256_set_m128(_mm_set1_ps(ar[i + 1].d[b]), _mm_set1_ps(ar[i].d[b]));
-      const __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw2, da));
-      if (i == 0) acc01 = _mm256_add_ps(acc01, term);
-      else acc23 = _mm256_add_ps(acc23, term);
+    const __m256 dw = _mm256_loadu_ps(reinterpret_cast<const float*>(blk));
+    auto finish = [&](__m256i l, __m256i h, const Q8Row& r, __m256 acc) {
+      __m256i s = _mm256_madd_epi16(l, ones);
+      if constexpr (kTwo) s = _mm256_add_epi32(s, _mm256_madd_epi16(h, sixteen));
+      s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
+      return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
+    };
+    acc0 = finish(l0, h0, ar[0], acc0);
+    acc1 = finish(l1, h1, ar[1], acc1);
+    acc2 = finish(l2, h2, ar[2], acc2);
+    acc3 = finish(l3, h3, ar[3], acc3);
+  }
+  const __m256 acc[4] = {acc0, acc1, acc2, acc3};
+  if (cols == kGemmQCols) {
+    for (int i = 0; i < rows; ++i) _mm256_storeu_ps(C + size_t(i) * ldc, acc[i]);
+    return;
+  }
+  alignas(32) float t[kGemmQCols];
+  for (int i = 0; i < rows; ++i) {
+    _mm256_store_ps(t, acc[i]);
+    std::memcpy(C + size_t(i) * ldc, t, sizeof(float) * size_t(cols));
+  }
+}
+
+// Panel packing (gemm.h layout, byte for byte gemm_pack_q's): per block, the 8
+// rows' 32 values as 8 x 8 int32 (4-value chunks) transposed with unpack/permute
+// so vector c holds chunk c of every row, then split into 4-bit planes.
+inline void transpose8x8_epi32(__m256i r[8]) {
+  __m256i t[8], u[8];
+  for (int p = 0; p < 4; ++p) {
+    t[2 * p] = _mm256_unpacklo_epi32(r[2 * p], r[2 * p + 1]);      // chunks 0,1 | 4,5 of rows 2p, 2p+1
+    t[2 * p + 1] = _mm256_unpackhi_epi32(r[2 * p], r[2 * p + 1]);  // chunks 2,3 | 6,7
+  }
+  for (int h = 0; h < 2; ++h) {  // rows 0..3, then 4..7
+    const __m256i* s = t + 4 * h;
+    u[4 * h + 0] = _mm256_unpacklo_epi64(s[0], s[2]);  // chunk 0 | 4 of 4 rows
+    u[4 * h + 1] = _mm256_unpackhi_epi64(s[0], s[2]);  // chunk 1 | 5
+    u[4 * h + 2] = _mm256_unpacklo_epi64(s[1], s[3]);  // chunk 2 | 6
+    u[4 * h + 3] = _mm256_unpackhi_epi64(s[1], s[3]);  // chunk 3 | 7
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = _mm256_permute2x128_si256(u[c], u[4 + c], 0x20);
+    r[c + 4] = _mm256_permute2x128_si256(u[c], u[4 + c], 0x31);
+  }
+}
+
+void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel) {
+  const int nb = n / QK8_0;
+  const bool q8 = t == GemmQ::q8_0;
+  const size_t stride = gemm_q_panel_bytes(t, QK8_0), bs = q8 ? sizeof(block_q8_0) : sizeof(block_q4_0);
+  const uint8_t* row[kGemmQCols];
+  for (int j = 0; j < kGemmQCols; ++j) row[j] = static_cast<const uint8_t*>(w) + size_t(std::min(j, rows - 1)) * ws;
+  const __m256i low = _mm256_set1_epi8(0x0F), x80 = _mm256_set1_epi8(char(0x80));
+  uint8_t* blk = static_cast<uint8_t*>(panel);
+  for (int b = 0; b < nb; ++b, blk += stride) {
+    __m256i r[kGemmQCols];
+    alignas(16) uint16_t d[kGemmQCols] = {};
+    for (int j = 0; j < kGemmQCols; ++j) {
+      const uint8_t* x = row[j] + size_t(b) * bs;
+      if (j >= rows) {
+        r[j] = q8 ? x80 : _mm256_setzero_si256();  // zero planes
+        continue;
+      }
+      std::memcpy(&d[j], x, 2);
+      if (q8) {
+        r[j] = load32(x + 2);
+      } else {  // values 0..15 are the low nibbles, 16..31 the high ones
+        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 2));
+        r[j] = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), low);
+      }
+    }
+    _mm256_storeu_ps(reinterpret_cast<float*>(blk), _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(d))));
+    transpose8x8_epi32(r);
+    uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+    for (int c = 0; c < 8; ++c) {
+      if (q8) {
+        const __m256i u = _mm256_xor_si256(r[c], x80);  // w + 128
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), _mm256_and_si256(_mm256_srli_epi16(u, 4), low));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 256 + 32 * c), _mm256_and_si256(u, low));
+      } else {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), r[c]);
+      }
     }
   }
-  _mm_storeu_ps(C, _mm256_castps256_ps128(acc01));
-  _mm_storeu_ps(C + ldc, _mm256_extractf128_ps(acc01, 1));
-  _mm_storeu_ps(C + 2 * ldc, _mm256_castps256_ps128(acc23));
-  _mm_storeu_ps(C + 3 * ldc, _mm256_extractf128_ps(acc23, 1));
 }
 
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {MR, NR, f32_tile_avx2, q8_tile_avx2<block_q8_0>, q8_tile_avx2<block_q4_0>};
+const GemmKernels kGemmAvx2 = {MR, NR, f32_tile_avx2, q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>,
+                            pack_q_avx2};
 
 }  // namespace sprout::kern

@@ -1,10 +1,11 @@
 // NEON GEMM tiles (aarch64). f32: 4 x 16 register block (16 accumulators, 4
-// panel loads and 4 broadcasts per k, vfmaq). int8: 4 x 4 block; each block's
-// products via vmull_s8/vmlal_s8 (two products per int16 lane: at most
-// 2 * 128 * 127, no overflow), widened with vpaddlq/vpadalq and reduced exactly.
+// panel loads and 4 broadcasts per k, vfmaq). int8: 4 x 8 block on a packed
+// panel (gemm.h); signed weights rebuilt from its 4-bit planes, products via
+// vmull_s8 (one product per int16 lane), widened with vpadalq and reduced exactly.
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/common/fp16.h"
 #include "kernels/common/quant_blocks.h"
@@ -42,56 +43,72 @@ void f32_tile_neon(int kc, const float* A, size_t lda, const float* panel, float
   }
 }
 
-// Signed int8 weights of one block in element order (lo = 0..15, hi = 16..31).
-inline void wvec(const block_q8_0& b, int8x16_t* lo, int8x16_t* hi) {
-  *lo = vld1q_s8(b.qs);
-  *hi = vld1q_s8(b.qs + 16);
-}
-inline void wvec(const block_q4_0& b, int8x16_t* lo, int8x16_t* hi) {
-  const uint8x16_t q = vld1q_u8(b.qs);
-  const int8x16_t eight = vdupq_n_s8(8);
-  *lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0xF))), eight);
-  *hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), eight);
-}
-
-inline int32_t block_sum(int8x16_t wl, int8x16_t wh, int8x16_t al, int8x16_t ah) {
-  int16x8_t p0 = vmull_s8(vget_low_s8(wl), vget_low_s8(al));
-  p0 = vmlal_s8(p0, vget_high_s8(wl), vget_high_s8(al));
-  int16x8_t p1 = vmull_s8(vget_low_s8(wh), vget_low_s8(ah));
-  p1 = vmlal_s8(p1, vget_high_s8(wh), vget_high_s8(ah));
-  return vaddvq_s32(vpadalq_s16(vpaddlq_s16(p0), p1));
+// Packed panel (gemm.h), chunk c of a block: the signed weights of rows 0..3
+// (lo16) and 4..7 (hi16), 4 values each, rebuilt from the 4-bit planes.
+template <GemmQ T>
+inline void wchunk(const uint8_t* blk, int c, int8x16_t* r03, int8x16_t* r47) {
+  const uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+  if constexpr (T == GemmQ::q8_0) {
+    const uint8x16_t x80 = vdupq_n_u8(0x80);
+    const uint8_t *hi = planes + 32 * c, *lo = planes + 256 + 32 * c;
+    *r03 = vreinterpretq_s8_u8(veorq_u8(vorrq_u8(vshlq_n_u8(vld1q_u8(hi), 4), vld1q_u8(lo)), x80));
+    *r47 = vreinterpretq_s8_u8(veorq_u8(vorrq_u8(vshlq_n_u8(vld1q_u8(hi + 16), 4), vld1q_u8(lo + 16)), x80));
+  } else {
+    const int8x16_t eight = vdupq_n_s8(8);
+    *r03 = vsubq_s8(vreinterpretq_s8_u8(vld1q_u8(planes + 32 * c)), eight);
+    *r47 = vsubq_s8(vreinterpretq_s8_u8(vld1q_u8(planes + 32 * c + 16)), eight);
+  }
 }
 
-template <class B>
-void q8_tile_neon(int n, const void* w, size_t ws, const void* a, size_t as, float* C, size_t ldc) {
+// Per block: vmull_s8 of 8 weight bytes (2 rows x 4 values) with the activation's
+// 4 bytes twice, widened pairwise into int32 (two lanes per weight row), reduced
+// with vpaddq at the block's end: exact int32 sums, then the scalar's f32 terms.
+template <GemmQ T>
+void q8_tile_neon(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
   const int nb = n / QK8_0;
-  const B* wr[4];
+  const size_t stride = gemm_q_panel_bytes(T, QK8_0);
   Q8Row ar[4];
-  for (int j = 0; j < 4; ++j) wr[j] = reinterpret_cast<const B*>(static_cast<const uint8_t*>(w) + size_t(j) * ws);
-  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(i) * as, n);
-  float32x4_t acc[4];
-  for (int i = 0; i < 4; ++i) acc[i] = vdupq_n_f32(0.f);
-  for (int b = 0; b < nb; ++b) {
-    int8x16_t wl[4], wh[4];
-    float dwa[4];
-    for (int j = 0; j < 4; ++j) {
-      wvec(wr[j][b], &wl[j], &wh[j]);
-      dwa[j] = f16_to_f32(wr[j][b].d);
+  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(std::min(i, rows - 1)) * as, n);
+  float32x4_t acc[4][2];
+  for (int i = 0; i < 4; ++i) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
+  const uint8_t* blk = static_cast<const uint8_t*>(panel);
+  for (int b = 0; b < nb; ++b, blk += stride) {
+    int32x4_t s[4][4];  // [activation row][weight row pair]
+    for (int i = 0; i < 4; ++i)
+      for (int p = 0; p < 4; ++p) s[i][p] = vdupq_n_s32(0);
+    for (int c = 0; c < 8; ++c) {
+      int8x16_t w03, w47;
+      wchunk<T>(blk, c, &w03, &w47);
+      for (int i = 0; i < 4; ++i) {
+        int32_t v;
+        std::memcpy(&v, ar[i].b[b].qs + 4 * c, 4);
+        const int8x8_t x = vreinterpret_s8_s32(vdup_n_s32(v));
+        s[i][0] = vpadalq_s16(s[i][0], vmull_s8(vget_low_s8(w03), x));
+        s[i][1] = vpadalq_s16(s[i][1], vmull_s8(vget_high_s8(w03), x));
+        s[i][2] = vpadalq_s16(s[i][2], vmull_s8(vget_low_s8(w47), x));
+        s[i][3] = vpadalq_s16(s[i][3], vmull_s8(vget_high_s8(w47), x));
+      }
     }
-    const float32x4_t dw = vld1q_f32(dwa);
+    const float* dw = reinterpret_cast<const float*>(blk);
+    const float32x4_t dw03 = vld1q_f32(dw), dw47 = vld1q_f32(dw + 4);
     for (int i = 0; i < 4; ++i) {
-      const int8x16_t al = vld1q_s8(ar[i].b[b].qs), ah = vld1q_s8(ar[i].b[b].qs + 16);
-      int32_t s[4];
-      for (int j = 0; j < 4; ++j) s[j] = block_sum(wl[j], wh[j], al, ah);
-      const float32x4_t scale = vmulq_n_f32(dw, ar[i].d[b]);
-      acc[i] = vaddq_f32(acc[i], vmulq_f32(vcvtq_f32_s32(vld1q_s32(s)), scale));
+      const float da = ar[i].d[b];
+      const float32x4_t t03 = vcvtq_f32_s32(vpaddq_s32(s[i][0], s[i][1]));
+      const float32x4_t t47 = vcvtq_f32_s32(vpaddq_s32(s[i][2], s[i][3]));
+      acc[i][0] = vaddq_f32(acc[i][0], vmulq_f32(t03, vmulq_n_f32(dw03, da)));
+      acc[i][1] = vaddq_f32(acc[i][1], vmulq_f32(t47, vmulq_n_f32(dw47, da)));
     }
   }
-  for (int i = 0; i < 4; ++i) vst1q_f32(C + size_t(i) * ldc, acc[i]);
+  float t[kGemmQCols];
+  for (int i = 0; i < rows; ++i) {
+    vst1q_f32(t, acc[i][0]);
+    vst1q_f32(t + 4, acc[i][1]);
+    std::memcpy(C + size_t(i) * ldc, t, sizeof(float) * size_t(cols));
+  }
 }
 
 }  // namespace
 
-const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<block_q8_0>, q8_tile_neon<block_q4_0>};
+const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, gemm_pack_q};
 
 }  // namespace sprout::kern

@@ -1,4 +1,6 @@
 // Scalar reference GEMM tiles (the oracle for gemm_avx2.cpp / gemm_neon.cpp).
+#include <cstring>
+
 #include "kernels/common/fp16.h"
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
@@ -21,23 +23,31 @@ void f32_tile_scalar(int kc, const float* A, size_t lda, const float* panel, flo
   }
 }
 
-// The signed weight value of element j of a block (q4_0: low nibbles are
-// elements 0..15, high nibbles 16..31, both offset by -8).
-inline int wq(const block_q8_0& b, int j) { return b.qs[j]; }
-inline int wq(const block_q4_0& b, int j) { return (j < 16 ? (b.qs[j] & 0xF) : (b.qs[j - 16] >> 4)) - 8; }
+// Packed int8 panel (gemm.h): the signed weight value of row j, value k of block
+// blk, from its 4-bit planes.
+template <GemmQ T>
+inline int wq(const uint8_t* blk, int j, int k) {
+  const int at = 32 * (k / 4) + 4 * j + k % 4;
+  const uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+  if constexpr (T == GemmQ::q8_0) return 16 * planes[at] + planes[256 + at] - 128;
+  else return planes[at] - 8;
+}
 
-template <class B>
-void q8_tile_scalar(int n, const void* w, size_t ws, const void* a, size_t as, float* C, size_t ldc) {
+template <GemmQ T>
+void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
   const int nb = n / QK8_0;
-  for (int i = 0; i < 4; ++i) {
+  const size_t stride = gemm_q_panel_bytes(T, QK8_0);
+  for (int i = 0; i < rows; ++i) {
     const Q8Row ar = q8_0_row(static_cast<const uint8_t*>(a) + size_t(i) * as, n);
-    for (int j = 0; j < 4; ++j) {
-      const B* wr = reinterpret_cast<const B*>(static_cast<const uint8_t*>(w) + size_t(j) * ws);
+    for (int j = 0; j < cols; ++j) {
       float s = 0;
       for (int b = 0; b < nb; ++b) {
+        const uint8_t* blk = static_cast<const uint8_t*>(panel) + size_t(b) * stride;
+        float dw;
+        std::memcpy(&dw, blk + sizeof(float) * size_t(j), sizeof dw);
         int sumi = 0;
-        for (int k = 0; k < QK8_0; ++k) sumi += wq(wr[b], k) * ar.b[b].qs[k];
-        s += float(sumi) * (f16_to_f32(wr[b].d) * f16_to_f32(ar.b[b].d));
+        for (int k = 0; k < QK8_0; ++k) sumi += wq<T>(blk, j, k) * ar.b[b].qs[k];
+        s += float(sumi) * (dw * ar.d[b]);
       }
       C[size_t(i) * ldc + j] = s;
     }
@@ -46,6 +56,6 @@ void q8_tile_scalar(int n, const void* w, size_t ws, const void* a, size_t as, f
 
 }  // namespace
 
-const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<block_q8_0>, q8_tile_scalar<block_q4_0>};
+const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, gemm_pack_q};
 
 }  // namespace sprout::kern

@@ -137,7 +137,36 @@ TEST(Attention, MultiTurnDecodeMatchesFullPass) {
     pos += len;
   }
   ASSERT_EQ(pos, n);
-  EXPECT_EQ(full, step);  // same arithmetic per (query, head): identical
+  // The 19-query pass runs blocked (GEMM tiles), the short steps per query: the same
+  // sums in another f32 order.
+  EXPECT_LE(test::max_abs_diff(full.data(), step.data(), full.size()), 2e-6f);
+}
+
+// A long prefill chunk after a cached prefix (blocked path with several query
+// blocks and key blocks beyond one packed V panel), f16 cache, GQA, a masked key.
+TEST(Attention, BlockedPrefillAfterPrefixF16Cache) {
+  const int heads = 8, kvh = 2, hd = 64, past = 270, n_q = 45;
+  const int n_kv = past + n_q;
+  auto k = test::random_floats(size_t(n_kv * kvh * hd), 30, -2.f, 2.f), v = test::random_floats(size_t(n_kv * kvh * hd), 31);
+  auto q = test::random_floats(size_t(n_q * heads * hd), 32, -2.f, 2.f);
+  KvCache cache(1, 320, kvh, hd);
+  cache.write(0, 0, n_kv, k.data(), v.data());
+  std::vector<float> mask(n_kv, 0.f);
+  mask[3] = kNegInf;
+  AttentionArgs a = args(n_q, n_kv, heads, kvh, hd, true, past);
+  a.key_mask = mask.data();
+  std::vector<float> out(q.size()), out1(q.size());
+  Arena arena;
+  attention(a, q.data(), cache, 0, out.data(), arena);
+  const auto ref16 = reference(a, q, round_f16(k), round_f16(v));
+  EXPECT_LE(test::max_abs_diff(ref16.data(), out.data(), ref16.size()), 3e-6f);
+  // Non-causal over the same cache, one thread.
+  a.causal = false;
+  set_num_threads(1);
+  attention(a, q.data(), cache, 0, out1.data(), arena);
+  set_num_threads(0);
+  const auto ref_nc = reference(a, q, round_f16(k), round_f16(v));
+  EXPECT_LE(test::max_abs_diff(ref_nc.data(), out1.data(), ref_nc.size()), 3e-6f);
 }
 
 // BERT-style: bidirectional, padded keys masked with -inf; a fully masked query row is zero.

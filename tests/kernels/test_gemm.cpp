@@ -79,52 +79,93 @@ TEST(GemmF32, TilesMatchNaiveAllIsasAndTypes) {
   }
 }
 
-TEST(GemmQ8, TilesMatchScalarDotAllIsas) {
+TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
   // The scalar tile computes the scalar dot kernel's terms in its order: equal bit
   // for bit. SIMD tiles: same exact integer block sums, f32 block accumulation
-  // in another order: within 1e-6 * sum |block terms| (bounded via |w|*|a|).
+  // in another order or fused: within 1e-6 * sum |block terms| (bounded via |w|*|a|).
+  // Partial tiles (rows < 4, cols < 8) leave the rest of C untouched.
   const DotKernels& dk = kDotScalar;
   for (int wt = 0; wt < 2; ++wt) {
     const bool q4 = wt == 1;
+    const GemmQ gq = q4 ? GemmQ::q4_0 : GemmQ::q8_0;
     for (int K : {32, 96, 320, 2048}) {
       const size_t wrow = size_t(K / 32) * (q4 ? sizeof(block_q4_0) : sizeof(block_q8_0));
       const size_t arow = act_row_bytes(ActFormat::q8_0, K);
-      const auto wf = test::random_floats(size_t(4) * K, 11 + uint32_t(K));
+      const auto wf = test::random_floats(size_t(8) * K, 11 + uint32_t(K));
       const auto xf = test::random_floats(size_t(4) * K, 13 + uint32_t(K), -3.f, 3.f);
-      std::vector<uint8_t> w(wrow * 4), a(arow * 4);
-      for (int r = 0; r < 4; ++r) {
+      std::vector<uint8_t> w(wrow * 8), a(arow * 4);
+      for (int r = 0; r < 8; ++r) {
         if (q4) quantize_q4_0(wf.data() + r * K, K, w.data() + r * wrow);
         else quantize_q8_0(wf.data() + r * K, K, w.data() + r * wrow);
-        dk.quantize_q8_0(xf.data() + r * K, K, a.data() + r * arow);
       }
-      if (!q4) reinterpret_cast<block_q8_0*>(w.data())[0].qs[3] = -128;  // stored files may hold -128
-      float ref[16], mag[16];
+      for (int r = 0; r < 4; ++r) dk.quantize_q8_0(xf.data() + r * K, K, a.data() + r * arow);
+      if (!q4) {  // stored files may hold -128 and 127 (extremes of the 4-bit planes)
+        reinterpret_cast<block_q8_0*>(w.data())[0].qs[3] = -128;
+        reinterpret_cast<block_q8_0*>(w.data() + 5 * wrow)[0].qs[30] = 127;
+      }
+      float ref[4][8], mag[4][8];
       for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) {
-          ref[i * 4 + j] = dk.dot[int(q4 ? WeightFormat::q4_0 : WeightFormat::q8_0)](K, w.data() + j * wrow,
-                                                                                     a.data() + i * arow);
+        for (int j = 0; j < 8; ++j) {
+          ref[i][j] = dk.dot[int(q4 ? WeightFormat::q4_0 : WeightFormat::q8_0)](K, w.data() + j * wrow,
+                                                                                 a.data() + i * arow);
           // sum_k |w_k a_k| (dequantized) bounds sum |block terms|.
           std::vector<float> wd(static_cast<size_t>(K)), ad(static_cast<size_t>(K));
           if (q4) dequantize_q4_0(w.data() + j * wrow, K, wd.data());
           else dequantize_q8_0(w.data() + j * wrow, K, wd.data());
           dequantize_q8_0(q8_0_row(a.data() + i * arow, K).b, K, ad.data());
-          double s = 0;
-          for (int k = 0; k < K; ++k) s += std::fabs(double(wd[size_t(k)]) * ad[size_t(k)]);
-          mag[i * 4 + j] = float(s);
+          double sm = 0;
+          for (int k = 0; k < K; ++k) sm += std::fabs(double(wd[size_t(k)]) * ad[size_t(k)]);
+          mag[i][j] = float(sm);
         }
-      for (Isa isa : all_isas()) {
-        const GemmKernels& g = gemm_kernels(isa);
-        float C[4 * 5];
-        (q4 ? g.q4_0_tile : g.q8_0_tile)(K, w.data(), wrow, a.data(), arow, C, 5);
-        for (int i = 0; i < 4; ++i)
-          for (int j = 0; j < 4; ++j) {
-            if (isa == Isa::scalar) {
-              EXPECT_EQ(C[i * 5 + j], ref[i * 4 + j]) << "K=" << K << " q4=" << q4;
-            } else {
-              EXPECT_NEAR(C[i * 5 + j], ref[i * 4 + j], 1e-6 * mag[i * 4 + j] + 1e-6)
-                  << isa_name(isa) << " K=" << K << " q4=" << q4 << " i=" << i << " j=" << j;
-            }
+      for (int cols : {8, 5, 1}) {
+        std::vector<uint8_t> panel(gemm_q_panel_bytes(gq, K), 0xAB);
+        gemm_pack_q(gq, w.data(), wrow, cols, K, panel.data());
+        for (int rows : {4, 3, 1}) {
+          for (Isa isa : all_isas()) {
+            const GemmKernels& g = gemm_kernels(isa);
+            constexpr int ldc = 11;
+            std::vector<float> C(4 * ldc, -7.f);
+            (q4 ? g.q4_0_tile : g.q8_0_tile)(K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < ldc; ++j) {
+                const float got = C[size_t(i * ldc + j)];
+                if (i >= rows || j >= cols) {
+                  ASSERT_EQ(got, -7.f) << isa_name(isa) << " wrote outside the tile i=" << i << " j=" << j;
+                } else if (isa == Isa::scalar) {
+                  ASSERT_EQ(got, ref[i][j]) << "K=" << K << " q4=" << q4 << " i=" << i << " j=" << j;
+                } else {
+                  ASSERT_NEAR(got, ref[i][j], 1e-6 * mag[i][j] + 1e-6)
+                      << isa_name(isa) << " K=" << K << " q4=" << q4 << " i=" << i << " j=" << j;
+                }
+              }
           }
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmQ8, PackEqualsReferenceAllIsas) {
+  // Every ISA's panel packing writes exactly gemm_pack_q's bytes (the whole panel).
+  for (GemmQ gq : {GemmQ::q8_0, GemmQ::q4_0}) {
+    const bool q4 = gq == GemmQ::q4_0;
+    for (int K : {32, 160}) {
+      const size_t wrow = size_t(K / 32) * (q4 ? sizeof(block_q4_0) : sizeof(block_q8_0));
+      const auto wf = test::random_floats(size_t(8) * K, 21 + uint32_t(K));
+      std::vector<uint8_t> w(wrow * 8);
+      for (int r = 0; r < 8; ++r) {
+        if (q4) quantize_q4_0(wf.data() + r * K, K, w.data() + r * wrow);
+        else quantize_q8_0(wf.data() + r * K, K, w.data() + r * wrow);
+      }
+      if (!q4) reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
+      for (int rows : {8, 7, 3, 1}) {
+        std::vector<uint8_t> want(gemm_q_panel_bytes(gq, K), 0xAB);
+        gemm_pack_q(gq, w.data(), wrow, rows, K, want.data());
+        for (Isa isa : all_isas()) {
+          std::vector<uint8_t> got(want.size(), 0xCD);
+          gemm_kernels(isa).pack_q(gq, w.data(), wrow, rows, K, got.data());
+          ASSERT_EQ(got, want) << isa_name(isa) << " q4=" << q4 << " K=" << K << " rows=" << rows;
+        }
       }
     }
   }
