@@ -2,11 +2,14 @@
 //
 //   sprout translate --model DIR --src eng_Latn --tgt yor_Latn [--beam N] < sentences.txt
 //   sprout translate --model DIR --ids --tgt 256047 --print-ids < id_lines.txt
+//   sprout translate --model DIR --src eng_Latn --tgt yor_Latn --shortlist auto < sentences.txt
 //
 // One translation per stdin line, in order. Lines are read and translated in
 // batches (--batch lines at a time) so the decoder runs several sentences per
 // matmul. Source ids are `[src_lang] pieces </s>` (NLLB); the decoder starts
 // with decoder_start_token_id and the target-language token is forced next.
+// --shortlist restricts the output vocabulary (models/m2m100/shortlist.h);
+// `auto` reads MODEL/shortlist/<tgt>.txt (<tgt> as given to --tgt).
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include "loaders/tokenizer.h"
 #include "models/m2m100/model.h"
 #include "models/m2m100/search.h"
+#include "models/m2m100/shortlist.h"
 
 namespace sprout::app {
 
@@ -78,6 +82,7 @@ int cmd_translate(int argc, char** argv) {
   p.flag("--ids", "stdin lines are source token ids (language token and </s> included)");
   p.flag("--print-ids", "print generated ids (decoder start and language token included)");
   p.flag("--json", "one JSON object per line: source, translation, score, ids");
+  p.option("--shortlist", "FILE", "output vocabulary: token ids, one per line; 'auto' = MODEL/shortlist/<tgt>.txt");
   p.option("--int8", "TYPE", "convert matrices to int8 at load: q8_0 or i8_row");
   p.option("--threads", "T", "threads (default: physical cores)");
   p.option("--batch", "N", "hypotheses decoded together", "32");
@@ -134,6 +139,18 @@ int cmd_translate(int argc, char** argv) {
   so.early_stopping = p.has("--early-stopping") || gen.early_stopping;
   so.no_repeat_ngram = p.has("--no-repeat-ngram") ? int(p.get_int("--no-repeat-ngram", 0, 64)) : gen.no_repeat_ngram_size;
   so.max_batch = int(p.get_int("--batch", 1, 4096));
+  std::unique_ptr<m2m100::Shortlist> shortlist;
+  if (p.has("--shortlist")) {
+    std::string file = p.get("--shortlist");
+    if (file == "auto") {
+      file = (std::filesystem::path(dir) / "shortlist" / (tgt_arg + ".txt")).string();
+      if (!std::filesystem::exists(file)) fail(file, "no shortlist for --tgt " + tgt_arg + " in the model directory");
+    }
+    shortlist = std::make_unique<m2m100::Shortlist>(
+        *model, m2m100::read_shortlist(file, cfg.vocab_size),
+        std::vector<int32_t>{cfg.bos_id, cfg.pad_id, cfg.eos_id, cfg.decoder_start_id, so.forced_bos});
+    so.shortlist = shortlist.get();
+  }
   const bool need_text = !ids_out || (json && has_tokenizer_files(dir));
   if (need_text) (void)tokenizer();  // fail early, before reading stdin
 

@@ -1,11 +1,14 @@
 // NLLB-200-distilled-600M shapes (d_model 1024, 12+12 layers, 16 heads, FFN 4096,
 // vocab 256206) with random weights made at start-up (nothing is read from disk):
 // 64 source sentences of 20 tokens, every target run to max_length 22 (start,
-// language, 20 tokens) so each configuration does the same work. Reports target
+// language, 20 tokens) so each configuration does the same work. `shortlist:K`
+// restricts the output vocabulary to K ids (the four specials, the 202 language
+// codes and random pieces: the size of one language's pieces in a real corpus,
+// models/m2m100/shortlist.h); shortlist:0 is the full 256206. Reports target
 // tokens/s, sentences/s and the process' peak RSS (VmHWM): run one configuration
 // per process for a meaningful RSS, e.g.
 //
-//   build/sprout_bench_m2m100 --benchmark_filter='Translate/q8_0/beam:4/threads:2$'
+//   build/bench/sprout_bench_m2m100 --benchmark_filter='Translate/q8_0/beam:4/threads:2/shortlist:0/'
 //
 // tools/m2m100_reference/bench_m2m100.py runs every configuration this way and
 // PyTorch on the same shapes, and prints the table of docs/performance.md.
@@ -115,10 +118,25 @@ std::unique_ptr<Model> make_model(bool convert, DType type) {
   return std::make_unique<Model>(rs->c, std::move(w));
 }
 
-void BM_Translate(benchmark::State& state, bool convert, DType type, int beam, int threads) {
+// K ids: <s> <pad> </s> <unk>, the NLLB language codes (256001..256202) and random pieces.
+std::vector<int32_t> shortlist_ids(int K, int vocab) {
+  std::vector<char> in(size_t(vocab), 0);
+  std::vector<int32_t> ids;
+  auto add = [&](int32_t t) { if (!in[size_t(t)]) { in[size_t(t)] = 1; ids.push_back(t); } };
+  for (int32_t t = 0; t < 4; ++t) add(t);
+  for (int32_t t = 256001; t <= 256202 && t < vocab; ++t) add(t);
+  uint32_t r = 777;
+  while (int(ids.size()) < K) { r = r * 1664525u + 1013904223u; add(int32_t(4 + (r >> 8) % 255996)); }
+  return ids;
+}
+
+void BM_Translate(benchmark::State& state, bool convert, DType type, int beam, int threads, int shortlist) {
   set_num_threads(threads);
   const auto t0 = std::chrono::steady_clock::now();
   auto model = make_model(convert, type);
+  std::unique_ptr<Shortlist> sl;
+  if (shortlist > 0) sl = std::make_unique<Shortlist>(*model, shortlist_ids(shortlist, model->config().vocab_size),
+                                                      std::vector<int32_t>{2, 256147});
   const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // 64 sentences (SPROUT_M2M100_SENTENCES): eng_Latn, 18 pieces, </s>.
   const char* ns = std::getenv("SPROUT_M2M100_SENTENCES");
@@ -135,6 +153,7 @@ void BM_Translate(benchmark::State& state, bool convert, DType type, int beam, i
   so.forced_bos = 256147;  // yor_Latn
   so.max_batch = std::getenv("SPROUT_M2M100_BATCH") ? std::atoi(std::getenv("SPROUT_M2M100_BATCH")) : 32;
   so.min_length = so.max_length;  // </s> banned: every sentence runs to max_length
+  so.shortlist = sl.get();
   double tokens = 0, seconds = 0;
   reset_peak_rss();
   const double cpu0 = cpu_seconds();
@@ -158,12 +177,13 @@ const int kRegistered = [] {
   struct T { const char* name; bool convert; DType type; };
   for (T t : {T{"f32", false, DType::f32}, T{"q8_0", true, DType::q8_0}, T{"i8_row", true, DType::i8_row}})
     for (int beam : {1, 4})
-      for (int threads : {1, 2}) {
-        const std::string name = std::string("Translate/") + t.name + "/beam:" + std::to_string(beam) +
-                                 "/threads:" + std::to_string(threads);
-        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) { BM_Translate(s, t.convert, t.type, beam, threads); })
-            ->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
-      }
+      for (int threads : {1, 2})
+        for (int shortlist : {0, 25000}) {
+          const std::string name = std::string("Translate/") + t.name + "/beam:" + std::to_string(beam) +
+                                   "/threads:" + std::to_string(threads) + "/shortlist:" + std::to_string(shortlist);
+          benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) { BM_Translate(s, t.convert, t.type, beam, threads, shortlist); })
+              ->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+        }
   return 0;
 }();
 

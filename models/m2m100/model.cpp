@@ -189,7 +189,7 @@ void Model::encode(std::vector<Source>& srcs) const {
 // ---------------------------------------------------------------- decoder step
 
 void Model::decode_step(const int32_t* tokens, int M, int step, HypCache* const* caches,
-                        const Source* const* src, float* logits) const {
+                        const Source* const* src, float* logits, const Tensor* out_rows) const {
   const int D = c_.d_model, F = c_.decoder_ffn, H = c_.decoder_heads, hd = c_.head_dim(true);
   const int NL = c_.decoder_layers;
   const Arena::Mark mark = arena_.mark();
@@ -264,7 +264,8 @@ void Model::decode_step(const int32_t* tokens, int M, int step, HypCache* const*
 
   if (logits) {
     layernorm(w_.decoder_norm, x, M, D, h);
-    sprout::linear(w_.shared, h, M, logits);  // tied output projection: [M, D] @ [V, D]^T -> [M, V]
+    // tied output projection: [M, D] @ [V, D]^T -> [M, V], or over the shortlisted rows -> [M, K]
+    sprout::linear(out_rows ? *out_rows : w_.shared, h, M, logits);
   }
   arena_.rewind(mark);
 }

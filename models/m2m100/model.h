@@ -9,6 +9,7 @@
 //                        y += CrossAttn(LN(y))  keys/values: its source, computed once
 //                        y += fc2(relu(fc1(LN(y))))
 //            logits = LN(y) @ shared^T                                   [M, V]
+//                     (or @ shared[shortlist]^T                          [M, K])
 //
 // The matmuls are engine/linear.h and the attention engine/attention.h, the
 // same code the decoder-only and encoder-only graphs use.
@@ -63,9 +64,10 @@ class Model {
   // One decoder step for M hypotheses that all stand at decoder index `step`
   // (0 = the decoder start token). tokens[m] is hypothesis m's input token;
   // its cache grows by one row; src[m] is its sentence. logits: [M, V], or
-  // nullptr when the caller does not need them (a forced step).
+  // nullptr when the caller does not need them (a forced step). With `out_rows`
+  // (a Shortlist's compact {K, D} rows of the tied projection) logits are [M, K].
   void decode_step(const int32_t* tokens, int M, int step, HypCache* const* caches,
-                   const Source* const* src, float* logits) const;
+                   const Source* const* src, float* logits, const Tensor* out_rows = nullptr) const;
 
   // Sinusoidal position embedding row for position id p (HF numbering: pad_id + 1 + index).
   void position(int p, float* out) const;

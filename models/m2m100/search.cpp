@@ -92,18 +92,31 @@ struct Candidate {
   int beam;
 };
 
+// The output vocabulary: every id, or a shortlist's ids (row index i <-> token).
+struct Vocab {
+  const Shortlist* sl;
+  int size;
+  int32_t token(int i) const { return sl ? sl->token(i) : int32_t(i); }
+  int index(int32_t t) const { return sl ? sl->index_of(t) : int(t); }  // -1: not an output
+};
+
 // HF logits processors in their order: MinLength, NoRepeatNGram (ForcedBOS is handled
-// by the caller: the forced step needs no logits at all).
-void process(float* row, const std::vector<int32_t>& prefix, const SearchOptions& opt, int32_t eos) {
-  if (int(prefix.size()) < opt.min_length) row[eos] = kNegInf;
-  for (int32_t t : banned_ngram_tokens(prefix, opt.no_repeat_ngram)) row[t] = kNegInf;
+// by the caller: the forced step needs no logits at all). Tokens outside the output
+// vocabulary are already impossible.
+void process(float* row, const std::vector<int32_t>& prefix, const SearchOptions& opt, int32_t eos,
+             const Vocab& vocab) {
+  if (int(prefix.size()) < opt.min_length) row[vocab.index(eos)] = kNegInf;
+  for (int32_t t : banned_ngram_tokens(prefix, opt.no_repeat_ngram))
+    if (const int i = vocab.index(t); i >= 0) row[i] = kNegInf;
 }
 
 // Decodes one batch of sentences (all encoded together) to completion.
 void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions& opt,
                   std::vector<Translation>& out) {
   const Config& c = m.config();
-  const int V = c.vocab_size, N = opt.beam, B = int(srcs.size());
+  const Vocab vocab{opt.shortlist, opt.shortlist ? opt.shortlist->size() : c.vocab_size};
+  const int V = vocab.size, N = opt.beam, B = int(srcs.size());  // V: logits per row
+  const Tensor* out_rows = opt.shortlist ? &opt.shortlist->rows() : nullptr;
   m.encode(srcs);
 
   CachePool pool;
@@ -131,7 +144,7 @@ void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions
     if (M == 0) break;
     const bool forced = step == 0 && opt.forced_bos >= 0;
     if (!forced) logits.resize(size_t(M) * size_t(V));
-    m.decode_step(tokens.data(), M, step, caches.data(), src_of.data(), forced ? nullptr : logits.data());
+    m.decode_step(tokens.data(), M, step, caches.data(), src_of.data(), forced ? nullptr : logits.data(), out_rows);
 
     int row = 0;
     for (int b = 0; b < B; ++b) {
@@ -145,10 +158,11 @@ void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions
         Hyp& h = s.beams[0];
         int32_t next = opt.forced_bos;
         if (!forced) {
-          process(rows, h.ids, opt, c.eos_id);
-          next = int32_t(std::max_element(rows, rows + V) - rows);
+          process(rows, h.ids, opt, c.eos_id, vocab);
+          const int best = int(std::max_element(rows, rows + V) - rows);
           log_softmax(rows, V);
-          s.score += rows[next];
+          s.score += rows[best];
+          next = vocab.token(best);
         }
         h.ids.push_back(next);
         if (next == c.eos_id || int(h.ids.size()) >= opt.max_length) {
@@ -167,14 +181,14 @@ void decode_batch(const Model& m, std::vector<Source>& srcs, const SearchOptions
         if (forced) { cand.push_back({0.f + h.score, opt.forced_bos, i}); continue; }
         float* r = rows + size_t(i) * size_t(V);
         log_softmax(r, V);
-        process(r, h.ids, opt, c.eos_id);
+        process(r, h.ids, opt, c.eos_id, vocab);
         std::vector<int32_t> idx(static_cast<size_t>(V));
         for (int t = 0; t < V; ++t) idx[size_t(t)] = t;
         const int keep = std::min(2 * N, V);
         std::partial_sort(idx.begin(), idx.begin() + keep, idx.end(),
                           [&](int32_t x, int32_t y) { return r[x] > r[y] || (r[x] == r[y] && x < y); });
         for (int j = 0; j < keep; ++j)
-          if (r[idx[size_t(j)]] != kNegInf) cand.push_back({r[idx[size_t(j)]] + h.score, idx[size_t(j)], i});
+          if (r[idx[size_t(j)]] != kNegInf) cand.push_back({r[idx[size_t(j)]] + h.score, vocab.token(idx[size_t(j)]), i});
       }
       std::stable_sort(cand.begin(), cand.end(), [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
       if (int(cand.size()) > 2 * N) cand.resize(size_t(2 * N));
@@ -250,6 +264,13 @@ std::vector<Translation> translate(const Model& m, const std::vector<std::vector
   if (opt.max_length < 2) fail("beam search", "max length must be at least 2");
   const int V = m.config().vocab_size;
   if (opt.forced_bos >= V) fail("decoder", "forced token " + std::to_string(opt.forced_bos) + " is outside the vocabulary");
+  if (const Shortlist* sl = opt.shortlist) {
+    if (sl->rows().dim(1) != m.config().d_model || sl->ids().back() >= V)
+      fail("shortlist", "built for another model");
+    if (sl->index_of(m.config().eos_id) < 0) fail("shortlist", "does not contain </s>");
+    if (opt.forced_bos >= 0 && sl->index_of(opt.forced_bos) < 0)
+      fail("shortlist", "does not contain the forced target-language token " + std::to_string(opt.forced_bos));
+  }
   std::vector<Translation> out(sources.size());
   const size_t per_batch = size_t(std::max(1, opt.max_batch / opt.beam));
   for (size_t i = 0; i < sources.size(); i += per_batch) {

@@ -12,6 +12,10 @@
 //    closed too. The best hypothesis gets </s> appended when shorter than
 //    max_length.
 //
+// With a Shortlist (shortlist.h) the logits cover only the shortlisted ids and
+// log_softmax normalizes over them: the search above runs unchanged in the
+// shortlist's index space (ascending ids, so ties still go to the lower id).
+//
 // Sentences are decoded in batches: every step runs all live hypotheses of up
 // to `max_batch` hypotheses through the decoder together, so each weight matrix
 // is read once per step for the whole batch. Results do not depend on batching.
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "models/m2m100/model.h"
+#include "models/m2m100/shortlist.h"
 
 namespace sprout::m2m100 {
 
@@ -32,6 +37,7 @@ struct SearchOptions {
   int min_length = 0;           // </s> banned while the sequence is shorter (HF MinLength)
   int32_t forced_bos = -1;      // token forced at step 1 (target language); -1 = none
   int max_batch = 32;           // hypotheses decoded together
+  const Shortlist* shortlist = nullptr;  // restrict the output vocabulary (must hold </s> and forced_bos)
 };
 
 struct Translation {

@@ -144,4 +144,51 @@ TEST_F(TranslateCli, ErrorsAreOneLineWithExitCodes) {
   one_line(r, "stdin line 1");
 }
 
+// --shortlist FILE and --shortlist auto against the restricted PyTorch goldens; bad
+// shortlist files exit 1 with one line naming the file.
+TEST_F(TranslateCli, ShortlistMatchesRestrictedGolden) {
+  const Json s = sprout::load_json(data("golden/shortlist.json"));
+  const std::string file = data(s["shortlist"].get<std::string>());
+  const std::string base = "--model " + data("tiny-f16") + " --ids --tgt " + tgt + " --print-ids --shortlist " + file;
+  CliRun r = run(base, src);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, lines_of(s["variants"]["tiny-f16"]["greedy"]));
+  r = run(base + " --beam 4", src);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, lines_of(s["variants"]["tiny-f16"]["beam4"]));
+  // auto: MODEL/shortlist/<tgt>.txt, text mode
+  const Json& t = s["text"];
+  r = run("--model " + data("tiny-f32") + " --src " + t["src_lang"].get<std::string>() + " --tgt " +
+              t["tgt_lang"].get<std::string>() + " --shortlist auto --print-ids",
+          t["text"].get<std::string>() + "\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, lines_of(Json::array({t["output_ids"]})));
+}
+
+TEST_F(TranslateCli, BadShortlistIsOneLineExitOne) {
+  const std::string dir = ::testing::TempDir() + "/m2m100_sl_" + std::to_string(getpid());
+  auto attempt = [&](const std::string& name, const std::string& content, const std::string& needle) {
+    const std::string f = dir + "_" + name + ".txt";
+    std::ofstream(f) << content;
+    const CliRun r = run("--model " + data("tiny-f16") + " --ids --tgt " + tgt + " --print-ids --shortlist " + f, src);
+    EXPECT_EQ(r.code, 1) << name;
+    EXPECT_EQ(r.err.rfind("sprout: error: " + f + ": ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << name;
+    std::remove(f.c_str());
+  };
+  attempt("range", "2\n334\n", "line 2: token id 334 is outside the vocabulary (size 334)");
+  attempt("dup", "2\n5\n5\n", "line 3: duplicate token id 5");
+  attempt("empty", "# nothing\n", "no token ids");
+  attempt("junk", "2\nfive\n", "line 2: expected one token id per line");
+  CliRun r = run("--model " + data("tiny-f16") + " --ids --tgt " + tgt + " --print-ids --shortlist " + dir + "_missing.txt", src);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot open shortlist file"), std::string::npos) << r.err;
+  r = run("--model " + data("tiny-f16") + " --ids --tgt " + tgt + " --print-ids --shortlist auto", src);
+  EXPECT_EQ(r.code, 1);  // tiny-f16 has no shortlist directory
+  EXPECT_NE(r.err.find("no shortlist for --tgt " + tgt), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 }  // namespace

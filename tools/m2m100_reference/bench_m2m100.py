@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Sprout vs PyTorch on NLLB-200-distilled-600M shapes, random weights, same run.
 
-    /usr/bin/python3 tools/m2m100_reference/bench_m2m100.py [--sentences 64] [--configs ...]
+    /usr/bin/python3 tools/m2m100_reference/bench_m2m100.py [--sentences 64] [--reps 3] [--configs ...]
 
-Each configuration runs in its own process (peak RSS is per process):
-  sprout:  build/bench/sprout_bench_m2m100 --benchmark_filter=Translate/<type>/beam:<n>/threads:<t>/
+A configuration is engine:weights:beam:threads[:shortlist] (shortlist = output ids, 0 = the
+full vocabulary; Sprout only). Each run is its own process (peak RSS is per process); every
+configuration runs --reps times, interleaved round-robin so that a change of machine load
+hits all alike, and the table gives medians:
+  sprout:  build/bench/sprout_bench_m2m100 --benchmark_filter=Translate/<type>/beam:<n>/threads:<t>/shortlist:<k>/
   torch:   this script with --torch (the reference model of m2m100_ref.py, f32, KV cache,
            cross K/V once per sentence; greedy batched over 32 sentences, beam per sentence)
 Both translate the same number of 20-token sources to max_length 22 with </s> banned, so
@@ -90,9 +93,9 @@ def torch_run(n, beam, threads):
             "setup_s": setup}
 
 
-def sprout_run(binary, n, dtype, beam, threads):
+def sprout_run(binary, n, dtype, beam, threads, shortlist=0):
     env = dict(os.environ, SPROUT_M2M100_SENTENCES=str(n))
-    out = subprocess.run([binary, f"--benchmark_filter=Translate/{dtype}/beam:{beam}/threads:{threads}/",
+    out = subprocess.run([binary, f"--benchmark_filter=Translate/{dtype}/beam:{beam}/threads:{threads}/shortlist:{shortlist}/",
                           "--benchmark_format=json"], env=env, capture_output=True, text=True, check=True)
     b = json.loads(out.stdout)["benchmarks"][0]
     return {k: b[k] for k in ("tok_s", "sent_s", "tok_per_cpu_s", "peak_rss_mb", "setup_s")}
@@ -104,24 +107,41 @@ def main():
     ap.add_argument("--configs", nargs="*", default=[
         "sprout:q8_0:1:2", "torch:f32:1:2", "sprout:f32:1:2", "sprout:i8_row:1:2", "sprout:q8_0:4:2",
         "torch:f32:4:2", "sprout:q8_0:1:1", "torch:f32:1:1"])
+    ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--binary", default=os.path.join(REPO, "build", "bench", "sprout_bench_m2m100"))
     ap.add_argument("--torch", nargs=2, type=int, metavar=("BEAM", "THREADS"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.torch:
         print(json.dumps(torch_run(a.sentences, *a.torch)))
         return
-    print(f"| engine | weights | beam | threads | tok/s | sent/s | tok per CPU-s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
-    for c in a.configs:
-        eng, dtype, beam, threads = c.split(":")
+    def once(c):
+        eng, dtype, beam, threads, *sl = c.split(":")
         if eng == "torch":
             out = subprocess.run([sys.executable, __file__, "--sentences", str(a.sentences), "--torch", beam, threads],
                                  capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-        else:
-            r = sprout_run(a.binary, a.sentences, dtype, int(beam), int(threads))
-        print(f"| {eng} | {dtype} | {beam} | {threads} | {r['tok_s']:.1f} | {r['sent_s']:.2f} | "
-              f"{r['tok_per_cpu_s']:.1f} | {r['peak_rss_mb']:.0f} |", flush=True)
+            return json.loads(out.stdout.strip().splitlines()[-1])
+        return sprout_run(a.binary, a.sentences, dtype, int(beam), int(threads), int(sl[0]) if sl else 0)
+
+    runs = {c: [] for c in a.configs}
+    for rep in range(a.reps):
+        for c in a.configs:
+            r = once(c)
+            r["loadavg"] = open("/proc/loadavg").read().split()[0]
+            runs[c].append(r)
+            print(f"# rep {rep + 1} {c}: {json.dumps(r)}", file=sys.stderr, flush=True)
+
+    def med(rs, k):
+        v = sorted(r[k] for r in rs)
+        return v[len(v) // 2] if len(v) % 2 else 0.5 * (v[len(v) // 2 - 1] + v[len(v) // 2])
+
+    print("| engine | weights | beam | threads | shortlist | tok/s | sent/s | tok per CPU-s | peak RSS MB | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for c, rs in runs.items():
+        eng, dtype, beam, threads, *sl = c.split(":")
+        loads = "-".join(sorted({r["loadavg"] for r in rs}, key=float)[::max(1, len(rs) - 1)])
+        print(f"| {eng} | {dtype} | {beam} | {threads} | {sl[0] if sl and sl[0] != '0' else 'full'} | "
+              f"{med(rs, 'tok_s'):.1f} | {med(rs, 'sent_s'):.2f} | {med(rs, 'tok_per_cpu_s'):.1f} | "
+              f"{med(rs, 'peak_rss_mb'):.0f} | {loads} |", flush=True)
 
 
 if __name__ == "__main__":

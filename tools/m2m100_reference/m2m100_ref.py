@@ -308,25 +308,43 @@ def process_scores(scores, prefixes, forced_bos, no_repeat):
     return scores
 
 
-def greedy(model, src_row, tgt, max_length, no_repeat=0):
+def restrict(logits, allowed):
+    """Output-vocabulary shortlist: every id outside `allowed` gets -inf before anything
+    else, so log_softmax normalizes over the shortlist only (Sprout's --shortlist)."""
+    if allowed is None:
+        return logits
+    out = torch.full_like(logits, float("-inf"))
+    idx = torch.tensor(sorted(allowed))
+    out[..., idx] = logits[..., idx]
+    return out
+
+
+def greedy(model, src_row, tgt, max_length, no_repeat=0, allowed=None, with_score=False):
     """One sentence (its padded batch row). Returns ids (start, lang, ..., </s>) and the raw
-    logits of every step, and the smallest top-1/top-2 logit gap of the free steps."""
+    logits of every step, and the smallest top-1/top-2 logit gap of the free steps; with
+    with_score also the sum of the chosen tokens' log-probs (free steps). `allowed`: a
+    shortlist of output ids (see restrict)."""
     c = model.cfg
+    score = 0.0
     src = torch.tensor([src_row])
     enc = model.encode(src)
     cross, mask = model.cross_kv(enc), model.key_mask(src, c.pad)
     ids, cache, rows, gap = [c.decoder_start], None, [], float("inf")
     while len(ids) < max_length:
         logits, cache = model.decode(torch.tensor([[ids[-1]]]), cross, mask, cache)
-        logits = logits[:, -1, :]
+        logits = restrict(logits[:, -1, :], allowed)
         rows.append(logits[0].clone())
         s = process_scores(logits, [ids], tgt, no_repeat)[0]
         if len(ids) > 1:
             top = torch.topk(s, 2).values
             gap = min(gap, float(top[0] - top[1]))
         ids.append(int(torch.argmax(s)))
+        if len(ids) > 2:
+            score += float(F.log_softmax(s, dim=-1)[ids[-1]])
         if ids[-1] == c.eos:
             break
+    if with_score:
+        return ids, torch.stack(rows), gap, score
     return ids, torch.stack(rows), gap
 
 
@@ -357,7 +375,7 @@ class BeamHypotheses:
 
 
 def beam_search(model, src_row, tgt, num_beams, max_length, length_penalty=1.0,
-                early_stopping=False, no_repeat=0):
+                early_stopping=False, no_repeat=0, allowed=None):
     """HF beam search for one sentence. Returns (ids, score, min gap between consecutive
     top-(2N+1) candidate scores over the free steps)."""
     c = model.cfg
@@ -374,7 +392,7 @@ def beam_search(model, src_row, tgt, num_beams, max_length, length_penalty=1.0,
         cur_len = len(ids[0])
         logits, cache = model.decode(torch.tensor([[b[-1]] for b in ids]), cross, mask, cache)
         V = logits.shape[-1]
-        scores = F.log_softmax(logits[:, -1, :], dim=-1)
+        scores = F.log_softmax(restrict(logits[:, -1, :], allowed), dim=-1)
         scores = process_scores(scores, ids, tgt, no_repeat)
         scores = scores + beam_scores[:, None]
         top_s, top_i = torch.topk(scores.view(-1), 2 * N + 1, largest=True, sorted=True)

@@ -16,6 +16,9 @@ rewrites identical files. Writes:
   golden/<variant>.encoder.f32     encoder output of the padded source batch [B, S, D]
   golden/<variant>.greedy_logits.f32  raw logits of each greedy step of sentence 0 [steps, V]
   golden/text.json                 text-mode examples (NLLB tokenization + greedy translation)
+  tiny-f32/shortlist/yor_Latn.txt  an output shortlist (make_shortlist.py over SHORTLIST_TEXT)
+  golden/shortlist.json            greedy and beam-4 ids + scores decoded with that shortlist
+                                   (tiny-f32 and tiny-f16), and a text-mode example
 
 Goldens of the f16/bf16 variants are computed in float32 from the rounded weights
 (what Sprout does: weights stay 16-bit in memory, arithmetic is f32).
@@ -31,6 +34,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import m2m100_ref as ref  # noqa: E402
+import make_shortlist  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -62,6 +66,9 @@ The cooperative lends tools to every member.
 Plant the seedlings one metre apart.
 Weeds take water and food from the crops.
 """.splitlines()
+# Target-language text of the tiny shortlist: a few of the lines above, so that the
+# shortlist (specials, language codes, these pieces) excludes most pieces.
+SHORTLIST_TEXT = TRAIN_TEXT[4:7]
 
 
 def lang_codes():
@@ -272,6 +279,49 @@ def main():
                    "output_ids": ids, "translation": nllb.decode(ids), "min_margin": gap})
     write_json(os.path.join(gdir, "text.json"), {"examples": ex, "lang_ids": {
         "eng_Latn": eng, "yor_Latn": yor, "hau_Latn": hau, "ibo_Latn": nllb.lang["ibo_Latn"]}})
+    shortlist_goldens(out, cfg, w, sp, codes, nllb, sources, texts, yor)
+
+
+def shortlist_goldens(out, cfg, w, sp, codes, nllb, sources, texts, yor):
+    """Decoding restricted to a shortlist (logits outside it -inf before log_softmax)."""
+    allowed = make_shortlist.build(sp, codes, SHORTLIST_TEXT)
+    make_shortlist.write(os.path.join(out, "tiny-f32", "shortlist", "yor_Latn.txt"), allowed,
+                         "tools/m2m100_reference/make_tiny_m2m100.py (SHORTLIST_TEXT)")
+    g = {"shortlist": "tiny-f32/shortlist/yor_Latn.txt", "size": len(allowed), "sources": sources,
+         "tgt_lang": yor, "max_length": MAX_LENGTH, "variants": {}}
+    margins = []
+    for name, dtype in [("tiny-f32", torch.float32), ("tiny-f16", torch.float16)]:
+        model = ref.M2M100(cfg, {k: v.to(dtype).float() for k, v in w.items()})
+        v = {"greedy": [], "greedy_scores": [], "beam4": [], "beam4_scores": [],
+             "beam4_no_repeat_2": [], "beam4_no_repeat_2_scores": []}
+        for src in sources:
+            ids, _, gap, score = ref.greedy(model, src, yor, MAX_LENGTH, allowed=allowed, with_score=True)
+            margins.append(gap)
+            v["greedy"].append(ids)
+            v["greedy_scores"].append(score)
+            ids, score, gap = ref.beam_search(model, src, yor, 4, MAX_LENGTH, allowed=allowed)
+            margins.append(gap)
+            v["beam4"].append(ids)
+            v["beam4_scores"].append(score)
+            ids, score, gap = ref.beam_search(model, src, yor, 4, MAX_LENGTH, no_repeat=2, allowed=allowed)
+            margins.append(gap)
+            v["beam4_no_repeat_2"].append(ids)
+            v["beam4_no_repeat_2_scores"].append(score)
+        g["variants"][name] = v
+    model = ref.M2M100(cfg, w)
+    t = "Weeds take water from the crops."
+    src = nllb.encode(t, "eng_Latn")
+    ids, _, gap = ref.greedy(model, src, yor, MAX_LENGTH, allowed=allowed)
+    margins.append(gap)
+    g["text"] = {"text": t, "src_lang": "eng_Latn", "tgt_lang": "yor_Latn", "output_ids": ids,
+                 "translation": nllb.decode(ids)}
+    g["min_margin"] = min(margins)
+    write_json(os.path.join(out, "golden", "shortlist.json"), g)
+    full = json.load(open(os.path.join(out, "golden", "tiny-f32.json")))
+    print(f"shortlist: {len(allowed)} of {cfg.vocab_size} ids, min margin {g['min_margin']:.4g}, "
+          f"greedy differs from full vocab: {g['variants']['tiny-f32']['greedy'] != full['greedy']}, "
+          f"beam4 differs: {g['variants']['tiny-f32']['beam4'] != full['beam4']}")
+    assert g["min_margin"] > 1e-3, "a shortlist search decision is too close to call"
 
 
 if __name__ == "__main__":
