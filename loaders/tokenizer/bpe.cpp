@@ -1,7 +1,8 @@
 #include "loaders/tokenizer/bpe.h"
 
 #include <algorithm>
-#include <queue>
+#include <cstring>
+#include <functional>
 
 #include "engine/error.h"
 #include "loaders/tokenizer/normalize.h"
@@ -38,38 +39,142 @@ std::string byte_level_encode(std::string_view bytes) {
 }
 
 bool byte_level_decode(std::string_view printable, std::string* bytes) {
+  // Every code point of the alphabet is below U+0200, so it is one or two UTF-8 bytes;
+  // anything longer or malformed is outside it. Runs once per token and merge at load.
+  const ByteAlphabet& a = alphabet();
   bytes->clear();
-  auto* p = reinterpret_cast<const unsigned char*>(printable.data());
-  size_t len;
-  char32_t cp;
-  for (size_t i = 0; i < printable.size(); i += len) {
-    if (utf8_scan(p, printable.size(), i, &len, &cp) != Utf8Scan::ok || cp >= 512) return false;
-    int b = alphabet().from_cp[cp];
+  const auto* p = reinterpret_cast<const unsigned char*>(printable.data());
+  const size_t n = printable.size();
+  for (size_t i = 0; i < n;) {
+    unsigned cp = p[i];
+    if (cp >= 0x80) {
+      if ((cp & 0xE0) != 0xC0 || i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return false;
+      cp = ((cp & 0x1F) << 6) | (p[i + 1] & 0x3F);
+      if (cp < 0x80 || cp >= 512) return false;  // overlong, or beyond the alphabet
+      i += 2;
+    } else {
+      i += 1;
+    }
+    int b = a.from_cp[cp];
     if (b < 0) return false;
-    *bytes += char(b);
+    bytes->push_back(char(b));
   }
   return true;
 }
 
 // ---- BpeModel -------------------------------------------------------------------------------
-void BpeModel::set_vocab(std::vector<std::string> id_to_bytes) {
-  id_to_bytes_ = std::move(id_to_bytes);
-  bytes_to_id_.clear();
-  bytes_to_id_.reserve(id_to_bytes_.size());
-  for (size_t i = 0; i < id_to_bytes_.size(); ++i)
-    if (!id_to_bytes_[i].empty()) bytes_to_id_.emplace(id_to_bytes_[i], int32_t(i));
-  for (int b = 0; b < 256; ++b) byte_id_[b] = find(std::string(1, char(b)));
+namespace {
+size_t table_size(size_t entries) {  // power of two, load factor <= 2/3
+  size_t n = 16;
+  while (n < entries + entries / 2) n *= 2;
+  return n;
+}
+uint64_t hash_bytes(std::string_view s) { return std::hash<std::string_view>{}(s); }
+size_t hash_pair(uint64_t key) { return size_t((key * 0x9E3779B97F4A7C15ull) >> 32); }
+}  // namespace
+
+void BpeModel::reserve_vocab(size_t tokens, size_t bytes) {
+  offsets_.reserve(tokens + 1);
+  blob_.reserve(bytes);
 }
 
-int32_t BpeModel::find(std::string_view bytes) const {
-  auto it = bytes_to_id_.find(bytes);
-  return it == bytes_to_id_.end() ? -1 : it->second;
+bool BpeModel::add_token(std::string_view bytes) {
+  if (bytes.size() > UINT32_MAX - blob_.size()) return false;
+  blob_.append(bytes);
+  offsets_.push_back(uint32_t(blob_.size()));
+  return true;
 }
 
-bool BpeModel::add_merge(const std::string& left, const std::string& right) {
-  int32_t a = find(left), b = find(right), m = find(left + right);
-  if (a < 0 || b < 0 || m < 0) return false;
-  merges_.emplace(key(a, b), Merge{int32_t(merges_.size()), m});  // first occurrence keeps its rank
+bool BpeModel::set_vocab(const std::vector<std::string>& id_to_bytes) {
+  blob_.clear();
+  offsets_.assign(1, 0);
+  size_t total = 0;
+  for (const auto& t : id_to_bytes) total += t.size();
+  reserve_vocab(id_to_bytes.size(), total);
+  for (const auto& t : id_to_bytes)
+    if (!add_token(t)) return false;
+  index_vocab();
+  return true;
+}
+
+void BpeModel::index_vocab() {
+  vocab_index_.assign(table_size(size_t(size())), VocabSlot{0, -1});
+  const size_t mask = vocab_index_.size() - 1;
+  for (int32_t id = 0; id < size(); ++id) {
+    std::string_view t = bytes(id);
+    if (t.empty()) continue;
+    uint64_t h = hash_bytes(t);
+    for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
+      VocabSlot& s = vocab_index_[i];
+      if (s.id < 0) { s = {uint32_t(h >> 32), id}; break; }
+      if (s.tag == uint32_t(h >> 32) && bytes(s.id) == t) break;  // duplicate: the first id stays
+    }
+  }
+  for (int b = 0; b < 256; ++b) {
+    char c = char(b);
+    byte_id_[b] = find(std::string_view(&c, 1));
+  }
+}
+
+int32_t BpeModel::find(std::string_view t) const {
+  if (t.empty() || vocab_index_.empty()) return -1;
+  const size_t mask = vocab_index_.size() - 1;
+  uint64_t h = hash_bytes(t);
+  for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
+    const VocabSlot& s = vocab_index_[i];
+    if (s.id < 0) return -1;
+    if (s.tag == uint32_t(h >> 32) && bytes(s.id) == t) return s.id;
+  }
+}
+
+void BpeModel::reserve_merges(size_t n) {
+  if (table_size(n) > merges_.size()) grow_merges(table_size(n));
+}
+
+void BpeModel::grow_merges(size_t capacity) {
+  std::vector<MergeSlot> old = std::move(merges_);
+  merges_.assign(capacity, MergeSlot{kEmpty, 0, 0});
+  const size_t mask = merges_.size() - 1;
+  for (const MergeSlot& m : old) {
+    if (m.key == kEmpty) continue;
+    size_t i = hash_pair(m.key) & mask;
+    while (merges_[i].key != kEmpty) i = (i + 1) & mask;
+    merges_[i] = m;
+  }
+}
+
+const BpeModel::MergeSlot* BpeModel::find_merge(int32_t a, int32_t b) const {
+  if (merges_.empty()) return nullptr;
+  const uint64_t k = key(a, b);
+  const size_t mask = merges_.size() - 1;
+  for (size_t i = hash_pair(k) & mask;; i = (i + 1) & mask) {
+    const MergeSlot& s = merges_[i];
+    if (s.key == k) return &s;
+    if (s.key == kEmpty) return nullptr;
+  }
+}
+
+bool BpeModel::add_merge(std::string_view left, std::string_view right) {
+  int32_t a = find(left), b = find(right);
+  if (a < 0 || b < 0) return false;
+  // The merged token, looked up without a heap string for the usual short tokens.
+  int32_t m;
+  char buf[256];
+  if (left.size() + right.size() <= sizeof buf) {
+    std::memcpy(buf, left.data(), left.size());
+    std::memcpy(buf + left.size(), right.data(), right.size());
+    m = find(std::string_view(buf, left.size() + right.size()));
+  } else {
+    m = find(std::string(left).append(right));
+  }
+  if (m < 0) return false;
+  if (size_t(n_merges_ + 1) * 3 > merges_.size() * 2) grow_merges(table_size(size_t(n_merges_) + 1) * 2);
+  const uint64_t k = key(a, b);
+  const size_t mask = merges_.size() - 1;
+  size_t i = hash_pair(k) & mask;
+  for (; merges_[i].key != kEmpty; i = (i + 1) & mask)
+    if (merges_[i].key == k) return true;  // first occurrence keeps its rank
+  merges_[i] = {k, n_merges_++, m};
   return true;
 }
 
@@ -92,16 +197,16 @@ void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) con
   }
   if (sym.empty()) return;
   sym.back().next = -1;
-  struct Cand { int32_t rank, pos, left_id, right_id; };
+  struct Cand { int32_t rank, pos, left_id, right_id, merged_id; };
   auto worse = [](const Cand& x, const Cand& y) { return x.rank != y.rank ? x.rank > y.rank : x.pos > y.pos; };
   thread_local std::vector<Cand> heap;
   heap.clear();
   auto push = [&](int32_t pos) {
     int32_t nx = sym[pos].next;
     if (nx < 0) return;
-    auto it = merges_.find(key(sym[pos].id, sym[nx].id));
-    if (it == merges_.end()) return;
-    heap.push_back({it->second.rank, pos, sym[pos].id, sym[nx].id});
+    const MergeSlot* m = find_merge(sym[pos].id, sym[nx].id);
+    if (!m) return;
+    heap.push_back({m->rank, pos, sym[pos].id, sym[nx].id, m->id});
     std::push_heap(heap.begin(), heap.end(), worse);
   };
   for (int32_t i = 0; i + 1 < int32_t(sym.size()); ++i) push(i);
@@ -113,7 +218,7 @@ void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) con
     // Stale entry: this symbol was merged away or its neighbour changed since the push.
     if (s.id != c.left_id || s.next < 0 || sym[s.next].id != c.right_id) continue;
     int32_t nx = s.next;
-    s.id = merges_.find(key(c.left_id, c.right_id))->second.id;
+    s.id = c.merged_id;
     s.next = sym[nx].next;
     if (s.next >= 0) sym[s.next].prev = c.pos;
     sym[nx].id = -1;  // removed
@@ -169,7 +274,7 @@ std::vector<int32_t> ByteLevelBpeTokenizer::encode(std::string_view text, bool a
 
 std::string ByteLevelBpeTokenizer::piece_bytes(int32_t id) const {
   if (const AddedToken* t = added_.by_id(id)) return t->content;
-  if (id >= 0 && id < model_.size()) return model_.bytes(id);
+  if (id >= 0 && id < model_.size()) return std::string(model_.bytes(id));
   return "";
 }
 
