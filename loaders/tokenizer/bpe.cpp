@@ -1,6 +1,7 @@
 #include "loaders/tokenizer/bpe.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 
@@ -128,6 +129,9 @@ int32_t BpeModel::find(std::string_view t) const {
 }
 
 void BpeModel::reserve_merges(size_t n) {
+  // A hint from the file: capped by the vocabulary size (real files have about one merge per
+  // token), so a hostile count cannot force a huge table; add_merge still grows it if needed.
+  n = std::min(n, size_t(size()));
   if (table_size(n) > merges_.size()) grow_merges(table_size(n));
 }
 
@@ -229,10 +233,31 @@ void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) con
 }
 
 // ---- ByteLevelBpeTokenizer ----------------------------------------------------------------
+namespace {
+// Per-thread cache of encoded words. Most words of a text repeat (" the", ",", " and"), and a
+// hit costs one hash and one compare instead of the merge loop. Direct-mapped (a colliding word
+// simply replaces the entry); entries carry the serial number of the tokenizer that made them,
+// and serials are never reused, so tokenizers cannot see each other's words.
+struct WordCache {
+  static constexpr size_t kSlots = 4096, kMaxWord = 22, kMaxIds = 6;
+  struct Slot {
+    uint64_t serial = 0;
+    uint8_t len = 0, n = 0;
+    char word[kMaxWord];
+    int32_t ids[kMaxIds];
+  };
+  Slot slots[kSlots];
+  Slot& slot(std::string_view w) { return slots[std::hash<std::string_view>{}(w) & (kSlots - 1)]; }
+};
+
+std::atomic<uint64_t> next_serial{1};
+}  // namespace
+
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(BpeModel model, AddedTokens added, BpeOptions opt,
                                              const std::string& subject)
     : model_(std::move(model)), added_(std::move(added)), opt_(std::move(opt)) {
   kind = "bpe";
+  serial_ = next_serial.fetch_add(1);
   for (const auto& p : opt_.split_patterns) regexes_.push_back(std::make_unique<SplitRegex>(p, subject));
   vocab_size_ = model_.size();
   for (const auto& t : added_.all()) vocab_size_ = std::max(vocab_size_, t.id + 1);
@@ -256,7 +281,25 @@ void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<int32
   }
   // Copy out: a nested call (none today) must not see our thread_local buffers change.
   std::vector<std::string_view> words(a.begin(), a.end());
-  for (auto w : words) model_.encode_word(w, out);
+  thread_local std::unique_ptr<WordCache> cache;
+  if (!cache) cache = std::make_unique<WordCache>();
+  for (auto w : words) {
+    if (w.size() > WordCache::kMaxWord) { model_.encode_word(w, out); continue; }
+    WordCache::Slot& s = cache->slot(w);
+    if (s.serial == serial_ && s.len == w.size() && std::memcmp(s.word, w.data(), w.size()) == 0) {
+      out.insert(out.end(), s.ids, s.ids + s.n);
+      continue;
+    }
+    const size_t start = out.size();
+    model_.encode_word(w, out);
+    const size_t n = out.size() - start;
+    if (n > WordCache::kMaxIds) continue;
+    s.serial = serial_;
+    s.len = uint8_t(w.size());
+    s.n = uint8_t(n);
+    std::memcpy(s.word, w.data(), w.size());
+    std::copy(out.begin() + ptrdiff_t(start), out.end(), s.ids);
+  }
 }
 
 std::vector<int32_t> ByteLevelBpeTokenizer::encode(std::string_view text, bool add_special) const {

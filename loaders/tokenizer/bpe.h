@@ -45,7 +45,7 @@ class BpeModel {
 
   int32_t size() const { return int32_t(offsets_.size()) - 1; }
   std::string_view bytes(int32_t id) const {
-    return std::string_view(blob_).substr(offsets_[size_t(id)], offsets_[size_t(id) + 1] - offsets_[size_t(id)]);
+    return std::string_view(blob_.data() + offsets_[size_t(id)], offsets_[size_t(id) + 1] - offsets_[size_t(id)]);
   }
   int32_t find(std::string_view bytes) const;  // -1 when absent
 
@@ -100,6 +100,7 @@ class ByteLevelBpeTokenizer : public Tokenizer {
   BpeOptions opt_;
   std::vector<std::unique_ptr<SplitRegex>> regexes_;
   int32_t vocab_size_;
+  uint64_t serial_;  // identifies this tokenizer's entries in the per-thread word cache
   void encode_text(std::string_view text, std::vector<int32_t>& out) const;
 };
 

@@ -3,6 +3,8 @@
 // a tokenizer that is almost right silently ruins a model.
 #include "loaders/tokenizer/loaders.h"
 
+#include <algorithm>
+
 #include "engine/error.h"
 #include "loaders/tokenizer/bpe.h"
 
@@ -272,6 +274,7 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
   sax.bytes = {};
   Undecodable undecodable = collect_undecodable(sax.undecodable);
   std::string text = read_file(mpath, 64ull << 20);
+  bpe.reserve_merges(size_t(std::count(text.begin(), text.end(), '\n')) + 1);
   MergeAdder adder{bpe, mpath};
   size_t lineno = 0, pos = 0;
   while (pos < text.size()) {
