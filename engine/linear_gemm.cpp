@@ -90,20 +90,30 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (int64_t m = 0; m < M; ++m) d.quantize_q8_0(x + m * K, K, act + size_t(m) * a_row);
 
-  // One work item per panel of 8 weight rows: pack it (kernels/gemm/gemm.h), then
-  // run every activation row past it while it stays in L1/L2.
+  // One work item per 2 panels of 8 weight rows: pack them (kernels/gemm/gemm.h),
+  // then run every activation row past them while they stay in L1/L2; each group
+  // of 4 activation rows is read once for both panels (the rows of x may not fit
+  // in L2: 512 rows of K = 5504 are 3 MB).
   const uint8_t* wb = static_cast<const uint8_t*>(W.data);
   const size_t panel_bytes = kern::gemm_q_panel_bytes(wq, K);
-  const int64_t npanels = (N + NR - 1) / NR;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && npanels > 1)
-  for (int64_t p = 0; p < npanels; ++p) {
-    const int64_t r0 = p * NR;
-    const int cols = int(std::min<int64_t>(NR, N - r0));
-    t_panel_q.resize(panel_bytes);
-    g.pack_q(wq, wb + size_t(r0) * w_row, w_row, cols, K, t_panel_q.data());
-    for (int64_t m = 0; m < M; m += MR)
-      tile(K, t_panel_q.data(), act + size_t(m) * a_row, a_row, int(std::min<int64_t>(MR, M - m)), y + m * N + r0,
-           size_t(N), cols);
+  constexpr int64_t kPanels = 2;
+  const int64_t items = (N + kPanels * NR - 1) / (kPanels * NR);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && items > 1)
+  for (int64_t it = 0; it < items; ++it) {
+    const int64_t r0 = it * kPanels * NR;
+    const int np = int(std::min<int64_t>(kPanels, (N - r0 + NR - 1) / NR));
+    int cols[kPanels] = {};
+    t_panel_q.resize(panel_bytes * kPanels);
+    for (int p = 0; p < np; ++p) {
+      cols[p] = int(std::min<int64_t>(NR, N - r0 - p * NR));
+      g.pack_q(wq, wb + size_t(r0 + p * NR) * w_row, w_row, cols[p], K, t_panel_q.data() + p * panel_bytes);
+    }
+    for (int64_t m = 0; m < M; m += MR) {
+      const int rows = int(std::min<int64_t>(MR, M - m));
+      for (int p = 0; p < np; ++p)
+        tile(K, t_panel_q.data() + p * panel_bytes, act + size_t(m) * a_row, a_row, rows, y + m * N + r0 + p * NR,
+             size_t(N), cols[p]);
+    }
   }
 }
 

@@ -106,8 +106,10 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
     for (int gemm : {1, 0}) {
       b->Args({int64_t(DType::f32), 512, 2048, 2048, threads, gemm});
-      for (DType t : {DType::q8_0, DType::q4_0})
+      for (DType t : {DType::q8_0, DType::q4_0}) {
         for (int64_t N : {2048, 5504}) b->Args({int64_t(t), 512, N, 2048, threads, gemm});
+        b->Args({int64_t(t), 512, 2048, 5504, threads, gemm});  // FFN down projection
+      }
     }
 }
 BENCHMARK(Gemm)->Apply(GemmArgs)->Unit(benchmark::kMillisecond)->MinTime(0.5)->UseRealTime();
