@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/args.h"
+#include "app/registry.h"
 #include "app/commands.h"
 #include "engine/error.h"
 #include "loaders/tokenizer.h"
@@ -17,14 +18,17 @@ int cmd_tokenize(int argc, char** argv) {
   ArgParser p("tokenize", "--model MODEL [--no-special]",
               "Reads all of stdin as one UTF-8 text (a trailing newline is part of it) and prints its\n"
               "token ids space-separated on one line, as the model's Hugging Face tokenizer would.");
-  p.option("--model", "MODEL", "model directory (tokenizer files suffice), .gguf, or llama2.c tokenizer .bin");
+  p.option("--model", "MODEL", "model directory (tokenizer files suffice), .gguf, llama2.c tokenizer .bin, or registry name");
   p.option("--tokenizer", "FILE", "tokenizer to use instead of MODEL's (a llama2.c checkpoint's tokenizer .bin)");
   p.flag("--no-special", "do not add the special tokens the tokenizer adds by default (BOS, [CLS]/[SEP] ...)");
   if (!p.parse(argc, argv)) return 0;
-  std::string model = p.require("--model");
+  // A registry name (e.g. the default stories260K) resolves to its files; a
+  // llama2.c checkpoint entry brings its own tokenizer file.
+  const ResolvedModel rm = resolve_model(p.require("--model"));
+  const std::string& model = rm.model;
   std::unique_ptr<Tokenizer> tk;
-  if (p.has("--tokenizer")) {
-    tk = Tokenizer::load(p.get("--tokenizer"));
+  if (p.has("--tokenizer") || !rm.tokenizer.empty()) {
+    tk = Tokenizer::load(p.has("--tokenizer") ? p.get("--tokenizer") : rm.tokenizer);
   } else {
     try {
       tk = Tokenizer::load(model);

@@ -95,6 +95,16 @@ TEST(TokenizeCli, Llama2cCheckpointNeedsTokenizerFlag) {
   EXPECT_NE(r.err.find("--tokenizer FILE"), std::string::npos) << r.err;
 }
 
+TEST(TokenizeCli, RegistryNameUsesItsTokenizer) {
+  // "stories260K" is the registry's llama2.c checkpoint; its entry names tok512.bin.
+  auto tk = Tokenizer::load(repo_path("app/assets/tok512.bin"));
+  std::string want;
+  for (int32_t id : tk->encode("Once upon a time", true)) want += (want.empty() ? "" : " ") + std::to_string(id);
+  CliRun r = tokenize("--model stories260K", "Once upon a time");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, want + "\n");
+}
+
 TEST(TokenizeCli, InvalidUtf8IsReplacedNotFatal) {
   CliRun r = tokenize("--model " + tok_data("qwen"), "a\xff\xfe b");
   ASSERT_EQ(r.rc, 0) << r.err;
