@@ -35,9 +35,10 @@ void check(const AttentionArgs& a) {
 }
 
 // Prefill-sized calls: per (block of queries, head), the scores S = Q K^T and the
-// output P V as small GEMMs on kernels/gemm's f32 tile. K rows are packed (f16
-// converted) once per block of keys and V slices once per block of queries, not
-// once per query as in attend(); accumulation is f32 FMA as in the dot kernels.
+// output P V as small GEMMs on kernels/gemm's f32 tile. Q (and P per key block)
+// are packed into mr-row slivers; K rows are packed (f16 converted) once per
+// block of keys and V slices once per block of queries, not once per query as
+// in attend(); accumulation is f32 FMA as in the dot kernels.
 // Keys past a query's causal limit inside a block are computed and then zeroed
 // after the softmax, so they add nothing to P V.
 void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
@@ -53,7 +54,8 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
   const int nt = int(std::min<int64_t>(num_threads(), tasks));
   const int64_t lds = (int64_t(a.n_kv) + nr - 1) / nr * nr;
   const int64_t panel_floats = int64_t(std::max(hd, kVBlock)) * nr;
-  const int64_t per_thread = (int64_t(qb) * lds + panel_floats + 15) / 16 * 16;
+  const int64_t sliver_floats = int64_t(std::max(hd, kVBlock)) * qb;  // packed Q, or P's slivers for one key block
+  const int64_t per_thread = (int64_t(qb) * lds + panel_floats + sliver_floats + 15) / 16 * 16;
   const Arena::Mark mark = scratch.mark();
   float* buf = scratch.alloc<float>(size_t(per_thread) * size_t(nt));
   const size_t esize = kv.f16 ? sizeof(kern::f16_t) : sizeof(float);
@@ -63,6 +65,7 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
     const int h = int(t / nqb), i0 = int(t % nqb) * qb, rows = std::min(qb, a.n_q - i0);
     float* S = buf + per_thread * (nt > 1 ? omp_get_thread_num() : 0);
     float* panel = S + int64_t(qb) * lds;
+    float* slivers = panel + panel_floats;
     const float* qh = q + int64_t(i0) * q_stride + int64_t(h) * hd;
     float* oh = out + int64_t(i0) * q_stride + int64_t(h) * hd;
     const int64_t base = int64_t(h / group) * hd;
@@ -74,12 +77,15 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
       for (int r = 0; r < rows; ++r) std::memset(oh + r * q_stride, 0, sizeof(float) * size_t(hd));
       continue;
     }
+    for (int m = 0; m < rows; m += mr)  // Q as mr-row slivers, packed once for every key panel
+      kern::gemm_pack_a(qh + m * q_stride, size_t(q_stride), std::min(mr, rows - m), 0, hd, mr,
+                        slivers + int64_t(m) * hd);
     for (int j0 = 0; j0 < nmax; j0 += nr) {  // S = Q K^T
       const int cols = std::min(nr, nmax - j0);
-      kern::gemm_pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, nr, panel);
+      g.pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, panel);
       for (int m = 0; m < rows; m += mr)
-        g.f32_tile(hd, qh + m * q_stride, size_t(q_stride), panel, S + m * lds + j0, size_t(lds),
-                   std::min(mr, rows - m), cols, false);
+        g.f32_tile(hd, slivers + int64_t(m) * hd, panel, S + m * lds + j0, size_t(lds), std::min(mr, rows - m), cols,
+                   false);
     }
     for (int r = 0; r < rows; ++r) {  // P = softmax(scale * S + mask), zero past the visible keys
       float* s = S + r * lds;
@@ -88,10 +94,12 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
       if (nvis > 0) softmax(s, nvis);
       for (int j = nvis; j < nmax; ++j) s[j] = 0.f;
     }
-    for (int d0 = 0; d0 < hd; d0 += nr) {  // out = P V, keys in blocks of kVBlock
-      const int cols = std::min(nr, hd - d0);
-      for (int k0 = 0; k0 < nmax; k0 += kVBlock) {
-        const int kc = std::min(kVBlock, nmax - k0);
+    for (int k0 = 0; k0 < nmax; k0 += kVBlock) {  // out = P V, keys in blocks of kVBlock
+      const int kc = std::min(kVBlock, nmax - k0);
+      for (int m = 0; m < rows; m += mr)
+        kern::gemm_pack_a(S + m * lds, size_t(lds), std::min(mr, rows - m), k0, kc, mr, slivers + int64_t(m) * kc);
+      for (int d0 = 0; d0 < hd; d0 += nr) {
+        const int cols = std::min(nr, hd - d0);
         for (int j = 0; j < kc; ++j) {
           const uint8_t* vr = V + (size_t(k0 + j) * size_t(kv_stride) + size_t(d0)) * esize;
           float* p = panel + int64_t(j) * nr;
@@ -100,7 +108,7 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
           for (int c = cols; c < nr; ++c) p[c] = 0.f;
         }
         for (int m = 0; m < rows; m += mr)
-          g.f32_tile(kc, S + m * lds + k0, size_t(lds), panel, oh + m * q_stride + d0, size_t(q_stride),
+          g.f32_tile(kc, slivers + int64_t(m) * kc, panel, oh + m * q_stride + d0, size_t(q_stride),
                      std::min(mr, rows - m), cols, k0 > 0);
       }
     }

@@ -1,10 +1,9 @@
 // Packed/blocked GEMM path of linear() (engine/linear.h) for prefill (M > 1).
 //
-// f32, f16, bf16 weights: work items are (panel of nr weight rows, block of M
-// rows); each packs its panel K-block by K-block (kKc values, converted to f32,
-// kernels/gemm/gemm.h) and runs the mr x nr micro-kernel over its M rows, so a
-// packed K-block (kKc * nr * 4 bytes, 16 KiB on AVX2) stays in L1 while the rows
-// of x stream past it.
+// f32, f16, bf16 weights (BLIS-style, kernels/gemm/gemm.h): x is packed once
+// into mr-row slivers per K block; each work item packs a block of weight rows
+// per K block into nr-column panels (converted to f32) and runs the mr x nr
+// micro-kernel with one panel in L1 against an L2-sized block of slivers.
 //
 // q8_0, q4_0 weights: x is quantized to q8_0 once per row (as the dot path does);
 // work items are panels of 8 weight rows, each repacked on the fly into 4-bit
@@ -21,6 +20,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <vector>
 
 #include "engine/linear.h"
@@ -34,42 +35,99 @@ namespace {
 // Below this many rows the dot path (which reads each weight row once per tile
 // and all x rows against it) is as fast: measured in bench/kernels/bench_gemm.cpp.
 constexpr int64_t kMinRows = 4;
-constexpr int kKc = 256;  // K-block of a packed f32 panel
+// Float blocking (f32 values): a kKc x nr B panel (16 KiB on AVX2) stays in L1
+// while the mr-row slivers of a kMc x kKc block of packed x (up to 192 KiB)
+// stream from L2; a work item's B block (kKc x at most kNc columns, 512 KiB)
+// is packed once per K block and reused by every row of x.
+constexpr int kKc = 256;
+constexpr int64_t kMc = 192;
+constexpr int64_t kNc = 512;
 
 std::atomic<bool> g_enabled{[] {
   const char* e = std::getenv("SPROUT_GEMM");
   return !(e && e[0] == '0');
 }()};
 
-thread_local std::vector<float> t_panel;
+// 64-byte aligned f32 scratch, grown on demand and kept per thread.
+struct Scratch {
+  std::unique_ptr<float[], decltype(&std::free)> p{nullptr, &std::free};
+  size_t n = 0;
+  float* get(size_t want) {
+    if (want > n) {
+      void* q = std::aligned_alloc(64, (want * sizeof(float) + 63) / 64 * 64);
+      if (!q) throw std::bad_alloc();
+      p.reset(static_cast<float*>(q));
+      n = want;
+    }
+    return p.get();
+  }
+};
+thread_local Scratch t_apack, t_bpack;
 thread_local std::vector<uint8_t> t_q8;
 thread_local std::vector<uint8_t> t_panel_q;
 
+// y[M,N] = x[M,K] · W^T. x is packed once into mr-row slivers per K block
+// (shared by all threads); work items are (block of <= kNc weight rows) x
+// (range of x rows; x is split only when there are too few weight blocks for
+// the threads), each packing its B block per K block into its own buffer.
 void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const int64_t N = W.dim(0);
   const int K = int(W.dim(1));
   const int nt = num_threads();
-  const int64_t npanels = (N + g.nr - 1) / g.nr;
-  // Split M into blocks (multiples of mr) when there are too few panels to keep
-  // every thread busy with several items.
-  int64_t mblocks = std::max<int64_t>(1, (4 * nt + npanels - 1) / npanels);
-  mblocks = std::min<int64_t>(mblocks, (M + g.mr - 1) / g.mr);
-  const int64_t mb = ((M + mblocks - 1) / mblocks + g.mr - 1) / g.mr * g.mr;
-  mblocks = (M + mb - 1) / mb;
-  const int64_t items = npanels * mblocks;
+  const int mr = g.mr, nr = g.nr;
+  const int64_t nkb = (K + kKc - 1) / kKc;
+  const int64_t nsl = (M + mr - 1) / mr;  // slivers of x
+  const size_t sliver_sz = size_t(kKc) * size_t(mr);
+  float* apack = t_apack.get(size_t(nkb * nsl) * sliver_sz);
+
+  // Weight blocks: whole panels, at most kNc columns, at least 2 per thread.
+  const int64_t npanels = (N + nr - 1) / nr;
+  const int64_t max_ppb = std::max<int64_t>(1, kNc / nr);
+  int64_t ppb = std::min<int64_t>(max_ppb, (npanels + 2 * nt - 1) / (2 * nt));
+  ppb = std::max<int64_t>(ppb, 1);
+  const int64_t nblocks = (npanels + ppb - 1) / ppb;
+  // Split x's rows (in whole slivers) when weight blocks alone cannot feed the threads.
+  int64_t msplit = nt > 1 ? std::min<int64_t>(nsl, (2 * nt + nblocks - 1) / nblocks) : 1;
+  const int64_t spi = (nsl + msplit - 1) / msplit;  // slivers per item
+  msplit = (nsl + spi - 1) / spi;
+  const int64_t items = nblocks * msplit;
   const size_t ldb = size_t(K);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && items > 1)
-  for (int64_t it = 0; it < items; ++it) {
-    const int64_t p = it / mblocks, m0 = (it % mblocks) * mb, m1 = std::min(M, m0 + mb);
-    const int n0 = int(p * g.nr), cols = int(std::min<int64_t>(g.nr, N - n0));
-    t_panel.resize(size_t(kKc) * size_t(g.nr));
-    for (int k0 = 0; k0 < K; k0 += kKc) {
-      const int kc = std::min(kKc, K - k0);
-      kern::gemm_pack_b(bt, W.data, ldb, n0, cols, k0, kc, g.nr, t_panel.data());
-      for (int64_t m = m0; m < m1; m += g.mr) {
-        const int rows = int(std::min<int64_t>(g.mr, m1 - m));
-        g.f32_tile(kc, x + m * K + k0, size_t(K), t_panel.data(), y + m * N + n0, size_t(N), rows, cols, k0 > 0);
+  const int64_t mc_sl = std::max<int64_t>(1, kMc / mr);  // slivers per L2 block
+
+#pragma omp parallel num_threads(nt) if (nt > 1 && (items > 1 || nsl * nkb > 1))
+  {
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < nkb * nsl; ++t) {
+      const int64_t kb = t / nsl, s = t % nsl;
+      const int k0 = int(kb * kKc), kc = std::min(kKc, K - k0);
+      const int rows = int(std::min<int64_t>(mr, M - s * mr));
+      kern::gemm_pack_a(x + s * mr * K, size_t(K), rows, k0, kc, mr, apack + size_t(kb * nsl + s) * sliver_sz);
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t it = 0; it < items; ++it) {
+      const int64_t blk = it / msplit, s0 = (it % msplit) * spi, s1 = std::min(nsl, s0 + spi);
+      const int64_t p0 = blk * ppb, p1 = std::min(npanels, p0 + ppb);
+      const size_t panel_sz = size_t(kKc) * size_t(nr);
+      float* bpack = t_bpack.get(size_t(p1 - p0) * panel_sz);
+      for (int64_t kb = 0; kb < nkb; ++kb) {
+        const int k0 = int(kb * kKc), kc = std::min(kKc, K - k0);
+        for (int64_t p = p0; p < p1; ++p) {
+          const int n0 = int(p * nr), cols = int(std::min<int64_t>(nr, N - n0));
+          g.pack_b(bt, W.data, ldb, n0, cols, k0, kc, bpack + size_t(p - p0) * panel_sz);
+        }
+        const float* ablk = apack + size_t(kb * nsl) * sliver_sz;
+        for (int64_t sb = s0; sb < s1; sb += mc_sl) {
+          const int64_t sb1 = std::min(s1, sb + mc_sl);
+          for (int64_t p = p0; p < p1; ++p) {
+            const int n0 = int(p * nr), cols = int(std::min<int64_t>(nr, N - n0));
+            const float* panel = bpack + size_t(p - p0) * panel_sz;
+            for (int64_t s = sb; s < sb1; ++s) {
+              const int rows = int(std::min<int64_t>(mr, M - s * mr));
+              g.f32_tile(kc, ablk + size_t(s) * sliver_sz, panel, y + s * mr * N + n0, size_t(N), rows, cols, kb > 0);
+            }
+          }
+        }
       }
     }
   }

@@ -106,6 +106,10 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
     for (int gemm : {1, 0}) {
       b->Args({int64_t(DType::f32), 512, 2048, 2048, threads, gemm});
+      // Qwen1.5-1.8B f16 prefill (attention and FFN shapes), MiniLM (128 tokens, 384 wide).
+      for (int64_t N : {2048, 5504}) b->Args({int64_t(DType::f16), 512, N, 2048, threads, gemm});
+      b->Args({int64_t(DType::f32), 128, 384, 384, threads, gemm});
+      b->Args({int64_t(DType::f32), 128, 1536, 384, threads, gemm});
       for (DType t : {DType::q8_0, DType::q4_0}) {
         for (int64_t N : {2048, 5504}) b->Args({int64_t(t), 512, N, 2048, threads, gemm});
         b->Args({int64_t(t), 512, 2048, 5504, threads, gemm});  // FFN down projection

@@ -77,6 +77,14 @@ void gemm_pack_q(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel
   }
 }
 
+void gemm_pack_a(const float* A, size_t lda, int rows, int k0, int kc, int mr, float* sliver) {
+  if (rows < mr) std::memset(sliver, 0, sizeof(float) * size_t(kc) * size_t(mr));
+  for (int i = 0; i < rows; ++i) {
+    const float* a = A + size_t(i) * lda + size_t(k0);
+    for (int k = 0; k < kc; ++k) sliver[size_t(k) * mr + i] = a[k];
+  }
+}
+
 const GemmKernels& gemm_kernels(Isa isa) {
   static const GemmKernels tables[] = {
       kGemmScalar,

@@ -1,15 +1,16 @@
 // Register-blocked GEMM micro-kernels for prefill: C = A · B^T with B the weight
 // matrix stored row-major as [N][K] (one row per output feature).
 //
-// f32 (weights f32, f16 or bf16): B is packed into panels of `nr` columns,
-// laid out [k][nr] in f32 (gemm_pack_b converts f16/bf16 while packing and pads
-// missing columns with 0). f32_tile computes an mr x nr block of C from `mr`
-// rows of A (row-major, stride lda) and one packed panel over kc values of K:
-// C (+)= A[0:mr, 0:kc] · P[0:kc, 0:nr]. Accumulation per output runs over k
-// in order in f32 (FMA in the SIMD variants, separate multiply/add in the
-// scalar oracle), so SIMD results agree with scalar to ~1e-6 of sum |a*b|.
-// Partial tiles (rows < mr, cols < nr) are computed with the last valid A row
-// repeated and zero-padded panel columns, and only valid outputs are stored.
+// f32 (weights f32, f16 or bf16), BLIS-style: both operands are packed.
+// gemm_pack_a copies `rows` (<= mr) rows of A, k in [k0, k0+kc), into a sliver
+// [kc][mr] (rows beyond `rows` are 0); gemm_pack_b copies `cols` (<= nr) rows of
+// B ([N][K]) into a panel [kc][nr] in f32 (f16/bf16 converted while packing,
+// missing columns 0). f32_tile computes an mr x nr block of C from one sliver
+// and one panel: C (+)= A[0:mr, 0:kc] · B[0:nr, 0:kc]^T, storing only the
+// valid rows x cols. Accumulation per output runs over k in order in f32 (FMA
+// in the SIMD variants, separate multiply/add in the scalar oracle); with
+// `accumulate` the block sum is added to C afterwards, so a K-blocked product
+// agrees with the scalar one to ~1e-6 of sum |a*b| (tested at 1e-5).
 //
 // int8 (q8_0, q4_0 weights; kernels/common/quant_blocks.h) x q8_0 activation
 // rows (kernels/dot/dot.h layout). gemm_pack_q copies up to 8 weight rows into a
@@ -45,9 +46,11 @@ namespace sprout::kern {
 
 enum class GemmB { f32, f16, bf16 };
 
-// C[i*ldc + j] for i < rows, j < cols; A has at least `rows` valid rows.
-using GemmF32Tile = void (*)(int kc, const float* A, size_t lda, const float* panel, float* C, size_t ldc, int rows,
-                             int cols, bool accumulate);
+// C[i*ldc + j] for i < rows, j < cols; sliver [kc][mr], panel [kc][nr].
+using GemmF32Tile = void (*)(int kc, const float* sliver, const float* panel, float* C, size_t ldc, int rows, int cols,
+                             bool accumulate);
+// gemm_pack_b for one ISA (SIMD transposes / conversions); same layout and values.
+using GemmPackB = void (*)(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, int kc, float* panel);
 // int8 tile on a packed panel (gemm_pack_q); n % 32 == 0, rows in 1..4, cols in 1..8.
 using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
                             int cols);
@@ -69,11 +72,15 @@ struct GemmKernels {
   GemmQ8Tile q8_0_tile;
   GemmQ8Tile q4_0_tile;
   GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
+  GemmPackB pack_b;  // gemm_pack_b for this table's nr, or an equal SIMD version
 };
 
 // Packs columns [n0, n0+cols) (cols <= nr) and k in [k0, k0+kc) of B ([N][K],
 // row stride ldb elements, element type t) into panel[kc][nr] as f32.
 void gemm_pack_b(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, int kc, int nr, float* panel);
+// Packs rows [0, rows) (rows <= mr) of A (row stride lda), k in [k0, k0+kc),
+// into sliver[kc][mr]; rows beyond `rows` are 0.
+void gemm_pack_a(const float* A, size_t lda, int rows, int k0, int kc, int mr, float* sliver);
 
 const GemmKernels& gemm_kernels(Isa isa);
 inline const GemmKernels& gemm_kernels() { return gemm_kernels(active_isa()); }

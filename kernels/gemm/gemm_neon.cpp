@@ -1,5 +1,5 @@
-// NEON GEMM tiles (aarch64). f32: 4 x 16 register block (16 accumulators, 4
-// panel loads and 4 broadcasts per k, vfmaq). int8: 4 x 8 block on a packed
+// NEON GEMM tiles (aarch64). f32: 8 x 12 register block on packed operands (24
+// accumulators; 3 panel and 2 sliver loads per k, vfmaq_laneq). int8: 4 x 8 block on a packed
 // panel (gemm.h); signed weights rebuilt from its 4-bit planes, products via
 // vmull_s8 (one product per int16 lane), widened with vpadalq and reduced exactly.
 #include <arm_neon.h>
@@ -15,32 +15,40 @@
 namespace sprout::kern {
 namespace {
 
-constexpr int MR = 4, NR = 16;
+constexpr int MR = 8, NR = 12;
 
-void f32_tile_neon(int kc, const float* A, size_t lda, const float* panel, float* C, size_t ldc, int rows, int cols,
-                   bool accumulate) {
-  const float* a[MR];
-  for (int i = 0; i < MR; ++i) a[i] = A + size_t(std::min(i, rows - 1)) * lda;
-  float32x4_t c[MR][4];
+void f32_tile_neon(int kc, const float* a, const float* b, float* C, size_t ldc, int rows, int cols, bool accumulate) {
+  // 24 accumulators + 3 panel vectors + 2 sliver vectors = 29 of 32 registers.
+  float32x4_t c[MR][3];
   for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < 4; ++v) c[i][v] = vdupq_n_f32(0.f);
-  for (int k = 0; k < kc; ++k) {
-    const float* p = panel + size_t(k) * NR;
-    const float32x4_t b0 = vld1q_f32(p), b1 = vld1q_f32(p + 4), b2 = vld1q_f32(p + 8), b3 = vld1q_f32(p + 12);
-    for (int i = 0; i < MR; ++i) {
-      const float32x4_t ai = vdupq_n_f32(a[i][k]);
-      c[i][0] = vfmaq_f32(c[i][0], ai, b0);
-      c[i][1] = vfmaq_f32(c[i][1], ai, b1);
-      c[i][2] = vfmaq_f32(c[i][2], ai, b2);
-      c[i][3] = vfmaq_f32(c[i][3], ai, b3);
-    }
+    for (int v = 0; v < 3; ++v) c[i][v] = vdupq_n_f32(0.f);
+  for (int k = 0; k < kc; ++k, a += MR, b += NR) {
+    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
+    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+#define SPROUT_ROW(i, av, lane)                        \
+  c[i][0] = vfmaq_laneq_f32(c[i][0], b0, av, lane); \
+  c[i][1] = vfmaq_laneq_f32(c[i][1], b1, av, lane); \
+  c[i][2] = vfmaq_laneq_f32(c[i][2], b2, av, lane);
+    SPROUT_ROW(0, a0, 0)
+    SPROUT_ROW(1, a0, 1)
+    SPROUT_ROW(2, a0, 2)
+    SPROUT_ROW(3, a0, 3)
+    SPROUT_ROW(4, a1, 0)
+    SPROUT_ROW(5, a1, 1)
+    SPROUT_ROW(6, a1, 2)
+    SPROUT_ROW(7, a1, 3)
+#undef SPROUT_ROW
   }
   float t[NR];
   for (int i = 0; i < rows; ++i) {
-    for (int v = 0; v < 4; ++v) vst1q_f32(t + 4 * v, c[i][v]);
+    for (int v = 0; v < 3; ++v) vst1q_f32(t + 4 * v, c[i][v]);
     float* ci = C + size_t(i) * ldc;
     for (int j = 0; j < cols; ++j) ci[j] = accumulate ? ci[j] + t[j] : t[j];
   }
+}
+
+void pack_b_neon(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, int kc, float* panel) {
+  gemm_pack_b(t, B, ldb, n0, cols, k0, kc, NR, panel);
 }
 
 // Packed panel (gemm.h), chunk c of a block: the signed weights of rows 0..3
@@ -109,6 +117,7 @@ void q8_tile_neon(int n, const void* panel, const void* a, size_t as, int rows, 
 
 }  // namespace
 
-const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, gemm_pack_q};
+const GemmKernels kGemmNeon = {MR, NR, f32_tile_neon, q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, gemm_pack_q,
+                               pack_b_neon};
 
 }  // namespace sprout::kern

@@ -11,16 +11,19 @@ namespace {
 
 constexpr int MR = 4, NR = 8;
 
-void f32_tile_scalar(int kc, const float* A, size_t lda, const float* panel, float* C, size_t ldc, int rows, int cols,
+void f32_tile_scalar(int kc, const float* sliver, const float* panel, float* C, size_t ldc, int rows, int cols,
                      bool accumulate) {
   for (int i = 0; i < rows; ++i) {
-    const float* a = A + size_t(i) * lda;
     for (int j = 0; j < cols; ++j) {
-      float s = accumulate ? C[size_t(i) * ldc + j] : 0.f;
-      for (int k = 0; k < kc; ++k) s += a[k] * panel[size_t(k) * NR + j];
-      C[size_t(i) * ldc + j] = s;
+      float s = 0.f;
+      for (int k = 0; k < kc; ++k) s += sliver[size_t(k) * MR + i] * panel[size_t(k) * NR + j];
+      C[size_t(i) * ldc + j] = accumulate ? C[size_t(i) * ldc + j] + s : s;
     }
   }
+}
+
+void pack_b_scalar(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, int kc, float* panel) {
+  gemm_pack_b(t, B, ldb, n0, cols, k0, kc, NR, panel);
 }
 
 // Packed int8 panel (gemm.h): the signed weight value of row j, value k of block
@@ -56,6 +59,7 @@ void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows
 
 }  // namespace
 
-const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, gemm_pack_q};
+const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, gemm_pack_q,
+                                  pack_b_scalar};
 
 }  // namespace sprout::kern

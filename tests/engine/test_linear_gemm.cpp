@@ -69,6 +69,38 @@ TEST(LinearGemm, MatchesDotPath) {
   set_num_threads(0);
 }
 
+TEST(LinearGemm, FloatBlockingAtLargerShapes) {
+  // Shapes that cross every float blocking boundary (several K blocks, L2 blocks
+  // of x rows, weight blocks; N = 16 forces the row split on 2 threads), against
+  // the dot path at 1e-5 * sum_k |w x|.
+  struct Shape {
+    int64_t M, N, K;
+  };
+  for (DType t : {DType::f32, DType::f16})
+    for (Shape sh : {Shape{200, 600, 300}, Shape{37, 16, 520}}) {
+      const int64_t M = sh.M, N = sh.N, K = sh.K;
+      const Weights w = make_weights(t, N, K, 17 + uint32_t(N));
+      const std::vector<float> wd = to_f32(w.W);
+      const auto x = test::random_floats(size_t(M * K), 19 + uint32_t(M), -2.f, 2.f);
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        std::vector<float> got(size_t(M * N)), want(size_t(M * N));
+        ASSERT_TRUE(linear_gemm(w.W, x.data(), M, got.data(), nullptr));
+        set_linear_gemm_enabled(false);
+        linear(w.W, x.data(), M, want.data());
+        set_linear_gemm_enabled(true);
+        for (int64_t m = 0; m < M; ++m)
+          for (int64_t n = 0; n < N; ++n) {
+            double mag = 0;
+            for (int64_t k = 0; k < K; ++k) mag += std::fabs(double(wd[size_t(n * K + k)]) * x[size_t(m * K + k)]);
+            ASSERT_NEAR(got[size_t(m * N + n)], want[size_t(m * N + n)], 1e-5 * mag + 1e-6)
+                << dtype_name(t) << " M=" << M << " N=" << N << " K=" << K << " threads=" << threads;
+          }
+      }
+    }
+  set_num_threads(0);
+}
+
 TEST(LinearGemm, DeclinesWhatItDoesNotHandle) {
   const Weights w = make_weights(DType::q4_k, 4, 256, 1);
   const Weights f = make_weights(DType::f32, 4, 32, 2);

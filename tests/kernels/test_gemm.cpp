@@ -26,16 +26,21 @@ std::vector<Isa> all_isas() {
 }
 
 // C = A · B^T through pack + tile, K-blocked by kc (so accumulation is exercised).
-void run_f32(const GemmKernels& g, GemmB bt, const void* B, int M, int N, int K, int kc, const float* A, float* C) {
-  std::vector<float> panel(size_t(kc) * size_t(g.nr));
+// `simd_pack` packs B with the table's own packer, else with the generic one.
+void run_f32(const GemmKernels& g, GemmB bt, const void* B, int M, int N, int K, int kc, const float* A, float* C,
+             bool simd_pack) {
+  std::vector<float> panel(size_t(kc) * size_t(g.nr)), sliver(size_t(kc) * size_t(g.mr));
   for (int n0 = 0; n0 < N; n0 += g.nr) {
     const int cols = std::min(g.nr, N - n0);
     for (int k0 = 0; k0 < K; k0 += kc) {
       const int kb = std::min(kc, K - k0);
-      gemm_pack_b(bt, B, size_t(K), n0, cols, k0, kb, g.nr, panel.data());
-      for (int m = 0; m < M; m += g.mr)
-        g.f32_tile(kb, A + size_t(m) * K + k0, size_t(K), panel.data(), C + size_t(m) * N + n0, size_t(N),
-                   std::min(g.mr, M - m), cols, k0 > 0);
+      if (simd_pack) g.pack_b(bt, B, size_t(K), n0, cols, k0, kb, panel.data());
+      else gemm_pack_b(bt, B, size_t(K), n0, cols, k0, kb, g.nr, panel.data());
+      for (int m = 0; m < M; m += g.mr) {
+        const int rows = std::min(g.mr, M - m);
+        gemm_pack_a(A + size_t(m) * K, size_t(K), rows, k0, kb, g.mr, sliver.data());
+        g.f32_tile(kb, sliver.data(), panel.data(), C + size_t(m) * N + n0, size_t(N), rows, cols, k0 > 0);
+      }
     }
   }
 }
@@ -60,7 +65,7 @@ TEST(GemmF32, TilesMatchNaiveAllIsasAndTypes) {
             }
             const void* B = bt == GemmB::f32 ? static_cast<const void*>(Bf.data()) : Bh.data();
             std::vector<float> C(size_t(M) * N, 123.f);
-            run_f32(g, bt, B, M, N, K, 64, A.data(), C.data());
+            run_f32(g, bt, B, M, N, K, 64, A.data(), C.data(), true);
             for (int m = 0; m < M; ++m)
               for (int n = 0; n < N; ++n) {
                 double want = 0, mag = 0;
@@ -76,6 +81,27 @@ TEST(GemmF32, TilesMatchNaiveAllIsasAndTypes) {
         }
       }
     }
+  }
+}
+
+TEST(GemmF32, SimdPackEqualsGenericPack) {
+  // Packing only copies and converts (exact), so both packers give identical panels.
+  for (Isa isa : all_isas()) {
+    const GemmKernels& g = gemm_kernels(isa);
+    for (GemmB bt : {GemmB::f32, GemmB::f16, GemmB::bf16})
+      for (int cols : {1, 5, g.nr})
+        for (int kc : {1, 7, 8, 29, 64}) {
+          const int K = 100, N = 40, n0 = 3, k0 = 5;
+          const auto Bf = test::random_floats(size_t(N) * K, 21 + uint32_t(kc));
+          std::vector<uint16_t> Bh(Bf.size());
+          for (size_t i = 0; i < Bf.size(); ++i) Bh[i] = bt == GemmB::f16 ? f32_to_f16(Bf[i]) : f32_to_bf16(Bf[i]);
+          const void* B = bt == GemmB::f32 ? static_cast<const void*>(Bf.data()) : Bh.data();
+          std::vector<float> want(size_t(kc) * g.nr, 7.f), got(size_t(kc) * g.nr, -7.f);
+          gemm_pack_b(bt, B, size_t(K), n0, cols, k0, kc, g.nr, want.data());
+          g.pack_b(bt, B, size_t(K), n0, cols, k0, kc, got.data());
+          ASSERT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * sizeof(float)))
+              << isa_name(isa) << " type=" << int(bt) << " cols=" << cols << " kc=" << kc;
+        }
   }
 }
 
