@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "loaders/tokenizer.h"
@@ -24,17 +24,29 @@ namespace sprout::tok {
 std::string byte_level_encode(std::string_view bytes);  // raw bytes -> printable form
 bool byte_level_decode(std::string_view printable, std::string* bytes);  // false: not in the alphabet
 
-// The merge table and the per-word merge loop.
+// The vocabulary, the merge table and the per-word merge loop.
+// Loading a 150k-token vocabulary with 150k merges must cost milliseconds, not a third of a
+// second: all token bytes live in one buffer (an offset per id), and both indexes are
+// open-addressing tables of plain integers sized once. No heap node per entry, so building
+// is a few large allocations and destruction a few frees.
 class BpeModel {
  public:
-  // vocab: raw bytes of each id (ids 0..n-1, empty string for holes).
-  void set_vocab(std::vector<std::string> id_to_bytes);
-  // Adds a merge (left + right bytes) with the next rank; returns false if a side is unknown.
-  bool add_merge(const std::string& left, const std::string& right);
+  // Vocabulary, id by id: the raw bytes of each token (empty for a hole, which no merge
+  // produces and find() never returns). Call index_vocab() after the last one.
+  void reserve_vocab(size_t tokens, size_t bytes);
+  bool add_token(std::string_view bytes);  // false: the vocabulary would exceed 4 GiB
+  void index_vocab();  // builds the bytes -> id index; the first of equal tokens wins
+  bool set_vocab(const std::vector<std::string>& id_to_bytes);  // all three steps at once
+  // Adds a merge (left + right bytes) with the next rank; returns false if a side or their
+  // concatenation is not a token. A repeated pair keeps its first rank.
+  void reserve_merges(size_t n);
+  bool add_merge(std::string_view left, std::string_view right);
   bool ignore_merges = false;  // HF option: a word that is itself a token skips the merges
 
-  int32_t size() const { return int32_t(id_to_bytes_.size()); }
-  const std::string& bytes(int32_t id) const { return id_to_bytes_[size_t(id)]; }
+  int32_t size() const { return int32_t(offsets_.size()) - 1; }
+  std::string_view bytes(int32_t id) const {
+    return std::string_view(blob_.data() + offsets_[size_t(id)], offsets_[size_t(id) + 1] - offsets_[size_t(id)]);
+  }
   int32_t find(std::string_view bytes) const;  // -1 when absent
 
   // Appends the ids of one pre-tokenized word. Bytes without a single-byte token are dropped
@@ -42,12 +54,23 @@ class BpeModel {
   void encode_word(std::string_view word, std::vector<int32_t>& out) const;
 
  private:
-  struct Merge { int32_t rank, id; };
-  std::vector<std::string> id_to_bytes_;
-  StringMap<int32_t> bytes_to_id_;
-  std::unordered_map<uint64_t, Merge> merges_;
+  // Vocabulary index slot: the id plus 32 bits of the hash, so most probes that miss never
+  // touch the token bytes.
+  struct VocabSlot { uint32_t tag; int32_t id; };
+  // Merge slot: key = left id << 32 | right id (kEmpty when free).
+  struct MergeSlot { uint64_t key; int32_t rank, id; };
+  static constexpr uint64_t kEmpty = ~uint64_t(0);
+
+  std::string blob_;
+  std::vector<uint32_t> offsets_ = {0};  // token i is blob_[offsets_[i], offsets_[i + 1])
+  std::vector<VocabSlot> vocab_index_;
+  std::vector<MergeSlot> merges_;
+  int32_t n_merges_ = 0;
   int32_t byte_id_[256];
+
   static uint64_t key(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
+  const MergeSlot* find_merge(int32_t a, int32_t b) const;
+  void grow_merges(size_t capacity);
 };
 
 struct BpeOptions {
@@ -77,6 +100,7 @@ class ByteLevelBpeTokenizer : public Tokenizer {
   BpeOptions opt_;
   std::vector<std::unique_ptr<SplitRegex>> regexes_;
   int32_t vocab_size_;
+  uint64_t serial_;  // identifies this tokenizer's entries in the per-thread word cache
   void encode_text(std::string_view text, std::vector<int32_t>& out) const;
 };
 

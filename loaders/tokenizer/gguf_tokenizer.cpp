@@ -20,14 +20,15 @@ namespace {
 constexpr const char* kLlama3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-std::vector<std::string> string_array(const GgufFile& g, const char* key, const std::string& path, bool required) {
+// Views into the GGUF file's metadata (valid while the GgufFile lives): no copy per string.
+std::vector<std::string_view> string_array(const GgufFile& g, const char* key, const std::string& path, bool required) {
   const GgufValue* v = g.find(key);
   if (!v) {
     if (required) fail(path, std::string("missing key '") + key + "'");
     return {};
   }
   if (!v->is_array() || v->elem != GgufType::string) fail(path, std::string("key '") + key + "': expected an array of strings");
-  return std::vector<std::string>(v->strs.begin(), v->strs.end());
+  return v->strs;
 }
 
 template <class T, class Get>
@@ -63,7 +64,7 @@ struct Proto {
   }
 };
 
-std::unique_ptr<Tokenizer> spm_from_gguf(const GgufFile& g, const std::vector<std::string>& tokens, const std::string& path) {
+std::unique_ptr<Tokenizer> spm_from_gguf(const GgufFile& g, const std::vector<std::string_view>& tokens, const std::string& path) {
   size_t n = tokens.size();
   auto scores = scalar_array<float>(g, "tokenizer.ggml.scores", n, path,
                                     [](const GgufValue& v, uint64_t i) { return v.float_at(i); }, 0.f);
@@ -98,7 +99,7 @@ std::unique_ptr<Tokenizer> spm_from_gguf(const GgufFile& g, const std::vector<st
   return load_sentencepiece_proto(model.b, path, cfg);
 }
 
-std::unique_ptr<Tokenizer> bpe_from_gguf(const GgufFile& g, const std::vector<std::string>& tokens, const std::string& path) {
+std::unique_ptr<Tokenizer> bpe_from_gguf(const GgufFile& g, const std::vector<std::string_view>& tokens, const std::string& path) {
   auto merges = string_array(g, "tokenizer.ggml.merges", path, true);
   auto types = scalar_array<int>(g, "tokenizer.ggml.token_type", tokens.size(), path,
                                  [](const GgufValue& v, uint64_t i) { return v.int_at(i); }, 1);
@@ -116,7 +117,7 @@ std::unique_ptr<Tokenizer> bpe_from_gguf(const GgufFile& g, const std::vector<st
   }
   AddedTokens added;
   for (size_t i = 0; i < tokens.size(); ++i)
-    if (types[i] == 3 || types[i] == 4) added.add({tokens[i], int32_t(i), types[i] == 3});
+    if (types[i] == 3 || types[i] == 4) added.add({std::string(tokens[i]), int32_t(i), types[i] == 3});
   int64_t bos = g.get_int("tokenizer.ggml.bos_token_id", -1), eos = g.get_int("tokenizer.ggml.eos_token_id", -1);
   if (g.get_int("tokenizer.ggml.add_bos_token", 0) && bos >= 0 && bos < int64_t(tokens.size())) opt.prefix.push_back(int32_t(bos));
   if (g.get_int("tokenizer.ggml.add_eos_token", 0) && eos >= 0 && eos < int64_t(tokens.size())) opt.suffix.push_back(int32_t(eos));
@@ -125,16 +126,16 @@ std::unique_ptr<Tokenizer> bpe_from_gguf(const GgufFile& g, const std::vector<st
   return tk;
 }
 
-std::unique_ptr<Tokenizer> wordpiece_from_gguf(const std::vector<std::string>& tokens, const std::vector<int>& types,
+std::unique_ptr<Tokenizer> wordpiece_from_gguf(const std::vector<std::string_view>& tokens, const std::vector<int>& types,
                                                const std::string& path) {
   std::vector<std::string> vocab;
   vocab.reserve(tokens.size());
   const std::string phantom = "\xE2\x96\x81";  // U+2581
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const std::string& t = tokens[i];
-    if (types[i] == 3 || (t.size() > 2 && t.front() == '[' && t.back() == ']')) vocab.push_back(t);
-    else if (t.rfind(phantom, 0) == 0) vocab.push_back(t.substr(phantom.size()));
-    else vocab.push_back("##" + t);
+    std::string_view t = tokens[i];
+    if (types[i] == 3 || (t.size() > 2 && t.front() == '[' && t.back() == ']')) vocab.emplace_back(t);
+    else if (t.rfind(phantom, 0) == 0) vocab.emplace_back(t.substr(phantom.size()));
+    else vocab.push_back(std::string("##").append(t));
   }
   TokenizerConfig cfg;
   cfg.has_lower = true;

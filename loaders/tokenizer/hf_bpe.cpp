@@ -3,6 +3,8 @@
 // a tokenizer that is almost right silently ruins a model.
 #include "loaders/tokenizer/loaders.h"
 
+#include <algorithm>
+
 #include "engine/error.h"
 #include "loaders/tokenizer/bpe.h"
 
@@ -40,26 +42,25 @@ std::vector<std::string> read_vocab(const json& v, const std::string& subject, s
   return bytes;
 }
 
-struct MergeList {
-  std::vector<std::pair<std::string, std::string>> pairs;  // printable form
-};
-
-void add_merges(BpeModel& m, const MergeList& ml, const std::string& subject) {
-  std::string l, r;
+// Adds merges one by one to a model whose vocabulary is complete; `n` counts them for errors.
+struct MergeAdder {
+  BpeModel& m;
+  const std::string& subject;
   size_t n = 0;
-  for (const auto& [a, b] : ml.pairs) {
+  std::string l, r;  // decoded bytes, reused
+  void add(std::string_view a, std::string_view b) {
     ++n;
     if (!byte_level_decode(a, &l) || !byte_level_decode(b, &r) || !m.add_merge(l, r))
-      fail(subject, "merge " + std::to_string(n) + " ('" + a + " " + b + "'): unknown token");
+      fail(subject, "merge " + std::to_string(n) + " ('" + std::string(a) + " " + std::string(b) + "'): unknown token");
   }
-}
-
-void split_merge_line(std::string_view line, MergeList& ml, const std::string& subject, size_t lineno) {
-  size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || sp == 0 || sp + 1 >= line.size() || line.find(' ', sp + 1) != std::string_view::npos)
-    fail(subject, "merge on line " + std::to_string(lineno) + ": expected 'left right'");
-  ml.pairs.emplace_back(std::string(line.substr(0, sp)), std::string(line.substr(sp + 1)));
-}
+  // One "left right" line (merges.txt, GGUF, tokenizer.json's string form).
+  void add_line(std::string_view line, size_t lineno) {
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos || sp == 0 || sp + 1 >= line.size() || line.find(' ', sp + 1) != std::string_view::npos)
+      fail(subject, "merge on line " + std::to_string(lineno) + ": expected 'left right'");
+    add(line.substr(0, sp), line.substr(sp + 1));
+  }
+};
 
 AddedToken added_from_json(const json& t, const std::string& subject) {
   if (!t.is_object()) fail(subject, "added token: expected an object");
@@ -153,17 +154,27 @@ void read_normalizer(const json& n, BpeOptions& opt, const std::string& subject)
   else fail(subject, "unsupported normalizer type '" + type + "'");
 }
 
-std::unique_ptr<Tokenizer> build(std::vector<std::string> bytes, const std::vector<std::string>& undecodable,
-                                 const MergeList& merges, bool ignore_merges, AddedTokens added, BpeOptions opt,
-                                 const TokenizerConfig& cfg, const std::string& subject) {
+// (id, printable form) of vocabulary entries outside the byte alphabet, ascending ids.
+using Undecodable = std::vector<std::pair<int32_t, std::string>>;
+
+Undecodable collect_undecodable(const std::vector<std::string>& by_id) {
+  Undecodable out;
+  for (size_t i = 0; i < by_id.size(); ++i)
+    if (!by_id[i].empty()) out.emplace_back(int32_t(i), by_id[i]);
+  return out;
+}
+
+BpeModel model_from(const std::vector<std::string>& bytes, const std::string& subject) {
   BpeModel m;
-  m.set_vocab(std::move(bytes));
-  m.ignore_merges = ignore_merges;
-  add_merges(m, merges, subject);
+  if (!m.set_vocab(bytes)) fail(subject, "vocab: more than 4 GiB of token bytes");
+  return m;
+}
+
+std::unique_ptr<Tokenizer> finish(BpeModel m, const Undecodable& undecodable, AddedTokens added, BpeOptions opt,
+                                  const TokenizerConfig& cfg, const std::string& subject) {
   // Vocabulary entries outside the byte alphabet can only be reached as added tokens.
-  for (size_t i = 0; i < undecodable.size(); ++i)
-    if (!undecodable[i].empty() && !added.by_content(undecodable[i]))
-      added.add({undecodable[i], int32_t(i), true, false, false, false});
+  for (const auto& [id, text] : undecodable)
+    if (!added.by_content(text)) added.add({text, id, true, false, false, false});
   auto tk = std::make_unique<ByteLevelBpeTokenizer>(std::move(m), std::move(added), std::move(opt), subject);
   finish_specials(*tk, cfg);
   return tk;
@@ -180,16 +191,18 @@ std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, cons
   read_pre_tokenizer(j.value("pre_tokenizer", json()), opt, &byte_level, path);
   if (!byte_level) fail(path, "only byte-level BPE tokenizer.json files are supported (no ByteLevel pre-tokenizer)");
   std::vector<std::string> undecodable;
-  auto bytes = read_vocab(need(model, "vocab", path, "model"), path, &undecodable);
-  MergeList ml;
+  BpeModel bpe = model_from(read_vocab(need(model, "vocab", path, "model"), path, &undecodable), path);
+  bpe.ignore_merges = model.value("ignore_merges", false);
   const json& merges = need(model, "merges", path, "model");
   if (!merges.is_array()) fail(path, "model.merges: expected an array");
+  bpe.reserve_merges(merges.size());
+  MergeAdder adder{bpe, path};
   size_t n = 0;
   for (const auto& m : merges) {
     ++n;
-    if (m.is_string()) split_merge_line(m.get_ref<const std::string&>(), ml, path, n);
+    if (m.is_string()) adder.add_line(m.get_ref<const std::string&>(), n);
     else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
-      ml.pairs.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+      adder.add(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
     else fail(path, "merge " + std::to_string(n) + ": expected \"a b\" or [\"a\", \"b\"]");
   }
   AddedTokens added;
@@ -203,8 +216,7 @@ std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, cons
       added.add(a);
     }
   read_post_processor(j.value("post_processor", json()), opt, added, path);
-  return build(std::move(bytes), undecodable, ml, model.value("ignore_merges", false), std::move(added), std::move(opt),
-               cfg, path);
+  return finish(std::move(bpe), collect_undecodable(undecodable), std::move(added), std::move(opt), cfg, path);
 }
 
 namespace {
@@ -258,9 +270,12 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
     json::sax_parse(text, &sax);
     if (sax.entries == 0) fail(vpath, "empty vocabulary");
   }
-  std::vector<std::string> bytes = std::move(sax.bytes), undecodable = std::move(sax.undecodable);
+  BpeModel bpe = model_from(sax.bytes, vpath);
+  sax.bytes = {};
+  Undecodable undecodable = collect_undecodable(sax.undecodable);
   std::string text = read_file(mpath, 64ull << 20);
-  MergeList ml;
+  bpe.reserve_merges(size_t(std::count(text.begin(), text.end(), '\n')) + 1);
+  MergeAdder adder{bpe, mpath};
   size_t lineno = 0, pos = 0;
   while (pos < text.size()) {
     size_t e = text.find('\n', pos);
@@ -270,7 +285,7 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || (lineno == 1 && line.rfind("#version", 0) == 0)) continue;
-    split_merge_line(line, ml, mpath, lineno);
+    adder.add_line(line, lineno);
   }
   BpeOptions opt;
   // The slow tokenizer classes fix the pre-tokenization in code; tokenizer_config names the class.
@@ -295,31 +310,41 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
   for (const std::string* s : {&cfg.bos, &cfg.eos, &cfg.unk, &cfg.pad}) {
     if (s->empty() || added.by_content(*s)) continue;
     std::string b;
-    for (size_t i = 0; i < bytes.size(); ++i)
-      if ((byte_level_decode(*s, &b) && bytes[i] == b) || undecodable[i] == *s) { added.add({*s, int32_t(i)}); break; }
+    int32_t id = byte_level_decode(*s, &b) ? bpe.find(b) : -1;
+    for (const auto& [i, t] : undecodable)  // the lowest id wins, as a scan by id would find
+      if (t == *s && (id < 0 || i < id)) { id = i; break; }
+    if (id >= 0) added.add({*s, id});
   }
   // GPT-2 style configs may ask for BOS/EOS around every text (add_bos_token / add_eos_token).
   if (cfg.has_add_bos && cfg.add_bos && !cfg.bos.empty())
     if (const AddedToken* a = added.by_content(cfg.bos)) opt.prefix.push_back(a->id);
   if (cfg.has_add_eos && cfg.add_eos && !cfg.eos.empty())
     if (const AddedToken* a = added.by_content(cfg.eos)) opt.suffix.push_back(a->id);
-  auto tk = build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, mpath);
-  return tk;
+  return finish(std::move(bpe), undecodable, std::move(added), std::move(opt), cfg, mpath);
 }
 
-std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string>& tokens, const std::vector<std::string>& merges,
-                                          AddedTokens added, BpeOptions opt, const TokenizerConfig& cfg,
-                                          const std::string& subject) {
+std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string_view>& tokens,
+                                          const std::vector<std::string_view>& merges, AddedTokens added,
+                                          BpeOptions opt, const TokenizerConfig& cfg, const std::string& subject) {
   if (int64_t(tokens.size()) > kMaxVocab) fail(subject, "too many tokens");
-  std::vector<std::string> bytes(tokens.size()), undecodable(tokens.size());
+  BpeModel bpe;
+  size_t total = 0;
+  for (auto t : tokens) total += t.size();  // decoded bytes are never longer than the printable form
+  bpe.reserve_vocab(tokens.size(), total);
+  Undecodable undecodable;
   std::string b;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (byte_level_decode(tokens[i], &b) && !b.empty()) bytes[i] = b;
-    else undecodable[i] = tokens[i];
+    if (!byte_level_decode(tokens[i], &b) || b.empty()) {
+      undecodable.emplace_back(int32_t(i), std::string(tokens[i]));
+      b.clear();
+    }
+    if (!bpe.add_token(b)) fail(subject, "tokens: more than 4 GiB of token bytes");
   }
-  MergeList ml;
-  for (size_t i = 0; i < merges.size(); ++i) split_merge_line(merges[i], ml, subject, i + 1);
-  return build(std::move(bytes), undecodable, ml, false, std::move(added), std::move(opt), cfg, subject);
+  bpe.index_vocab();
+  bpe.reserve_merges(merges.size());
+  MergeAdder adder{bpe, subject};
+  for (size_t i = 0; i < merges.size(); ++i) adder.add_line(merges[i], i + 1);
+  return finish(std::move(bpe), undecodable, std::move(added), std::move(opt), cfg, subject);
 }
 
 }  // namespace sprout::tok

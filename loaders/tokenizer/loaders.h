@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "loaders/tokenizer.h"
@@ -28,9 +29,9 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer_from(const GgufFile& g, const std
 struct BpeOptions;
 class AddedTokens;
 // tokens: printable (GPT-2 byte alphabet) form by id; merges: "left right" lines.
-std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string>& tokens, const std::vector<std::string>& merges,
-                                          AddedTokens added, BpeOptions opt, const TokenizerConfig& cfg,
-                                          const std::string& subject);
+std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string_view>& tokens,
+                                          const std::vector<std::string_view>& merges, AddedTokens added,
+                                          BpeOptions opt, const TokenizerConfig& cfg, const std::string& subject);
 std::unique_ptr<Tokenizer> load_sentencepiece_proto(const std::string& bytes, const std::string& subject,
                                                     const TokenizerConfig& cfg);
 std::unique_ptr<Tokenizer> load_wordpiece_vocab(std::vector<std::string> vocab, const TokenizerConfig& cfg,
