@@ -111,6 +111,27 @@ std::string token_string(const Json& v) {  // tokenizer_config "eos_token": "x" 
 }
 
 // Byte-level BPE (tokenizer.json, or vocab.json + merges.txt) -> tokenizer.ggml.* as "gpt2".
+// The decoder hyper-parameters llama.cpp reads, under "<arch>.", for every input kind.
+struct Hparams {
+  uint32_t context, dim, layers, ffn, heads, kv_heads, head_dim;
+  float rope_theta, rms_eps;
+  uint32_t vocab;
+};
+
+void write_hparams(GgufWriter& w, const std::string& arch, const Hparams& h) {
+  w.set_string("general.architecture", arch);
+  w.set_u32(arch + ".context_length", h.context);
+  w.set_u32(arch + ".embedding_length", h.dim);
+  w.set_u32(arch + ".block_count", h.layers);
+  w.set_u32(arch + ".feed_forward_length", h.ffn);
+  w.set_u32(arch + ".attention.head_count", h.heads);
+  w.set_u32(arch + ".attention.head_count_kv", h.kv_heads);
+  w.set_u32(arch + ".rope.dimension_count", h.head_dim);
+  w.set_f32(arch + ".rope.freq_base", h.rope_theta);
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", h.rms_eps);
+  w.set_u32(arch + ".vocab_size", h.vocab);
+}
+
 bool write_bpe_vocab(const fs::path& dir, const std::string& arch, int64_t n_vocab, const LlamaConfig& c,
                      GgufWriter& w) {
   std::vector<std::string> tokens(static_cast<size_t>(n_vocab));
@@ -281,18 +302,10 @@ std::unique_ptr<llama::Model> collect_llama2c(const std::string& in, GgufWriter&
   auto m = llama::load_llama2c(in, llama::Model::Options{});
   const llama::Config& c = m->config();
   const llama::Weights& W = m->weights();
-  w.set_string("general.architecture", "llama");
+  write_hparams(w, "llama",
+                {uint32_t(c.max_ctx), uint32_t(c.dim), uint32_t(c.layers), uint32_t(c.ffn), uint32_t(c.heads),
+                 uint32_t(c.kv_heads), uint32_t(c.head_dim), c.rope_theta, c.eps, uint32_t(c.vocab)});
   w.set_string("general.name", fs::path(in).stem().string());
-  w.set_u32("llama.context_length", uint32_t(c.max_ctx));
-  w.set_u32("llama.embedding_length", uint32_t(c.dim));
-  w.set_u32("llama.block_count", uint32_t(c.layers));
-  w.set_u32("llama.feed_forward_length", uint32_t(c.ffn));
-  w.set_u32("llama.attention.head_count", uint32_t(c.heads));
-  w.set_u32("llama.attention.head_count_kv", uint32_t(c.kv_heads));
-  w.set_u32("llama.rope.dimension_count", uint32_t(c.head_dim));
-  w.set_f32("llama.rope.freq_base", c.rope_theta);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", c.eps);
-  w.set_u32("llama.vocab_size", uint32_t(c.vocab));
   w.set_u32("tokenizer.ggml.bos_token_id", 1);  // llama2.c's fixed BOS / EOS
   w.set_u32("tokenizer.ggml.eos_token_id", 2);
   rep.notes.push_back("llama2.c checkpoint: the GGUF carries no vocabulary (run it with --tokenizer FILE)");
@@ -390,20 +403,13 @@ QuantizeReport quantize_to_gguf(const std::string& in, const std::string& out, c
     const LlamaConfig c = llama_config_from_json(cfg_path.string());
     const std::string arch = c.model_type;
     n_layers = int(c.num_hidden_layers);
-    w.set_string("general.architecture", arch);
-    w.set_string("general.name", fs::path(in).filename().string());
-    w.set_u32(arch + ".context_length", uint32_t(c.max_position_embeddings));
-    w.set_u32(arch + ".embedding_length", uint32_t(c.hidden_size));
-    w.set_u32(arch + ".block_count", uint32_t(c.num_hidden_layers));
-    w.set_u32(arch + ".feed_forward_length", uint32_t(c.intermediate_size));
-    w.set_u32(arch + ".attention.head_count", uint32_t(c.num_attention_heads));
-    w.set_u32(arch + ".attention.head_count_kv", uint32_t(c.num_key_value_heads));
-    w.set_u32(arch + ".rope.dimension_count", uint32_t(c.head_dim()));
-    w.set_f32(arch + ".rope.freq_base", float(c.rope_theta));
-    w.set_f32(arch + ".attention.layer_norm_rms_epsilon", float(c.rms_norm_eps));
     const int64_t n_vocab = ws->has("model.embed_tokens.weight") ? ws->get("model.embed_tokens.weight").dim(0)
                                                                   : c.vocab_size;
-    w.set_u32(arch + ".vocab_size", uint32_t(n_vocab));
+    write_hparams(w, arch,
+                  {uint32_t(c.max_position_embeddings), uint32_t(c.hidden_size), uint32_t(c.num_hidden_layers),
+                   uint32_t(c.intermediate_size), uint32_t(c.num_attention_heads), uint32_t(c.num_key_value_heads),
+                   uint32_t(c.head_dim()), float(c.rope_theta), float(c.rms_norm_eps), uint32_t(n_vocab)});
+    w.set_string("general.name", fs::path(in).filename().string());
     if (!write_bpe_vocab(dir, arch, n_vocab, c, w) && !write_spm_vocab(dir, n_vocab, w)) {
       rep.notes.push_back("no tokenizer files beside the model: the GGUF carries no vocabulary");
       if (c.bos_token_id >= 0) w.set_u32("tokenizer.ggml.bos_token_id", uint32_t(c.bos_token_id));
