@@ -136,7 +136,7 @@ void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, floa
 void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::DotKernels& d = kern::dot_kernels();
-  const kern::GemmQ8Tile tile = wq == kern::GemmQ::q8_0 ? g.q8_0_tile : g.q4_0_tile;
+  const kern::GemmQ8Tile tile = g.q_tile[int(wq)];
   constexpr int NR = kern::kGemmQCols, MR = kern::kGemmQRows;
   const int64_t N = W.dim(0);
   const int K = int(W.dim(1));
@@ -188,6 +188,11 @@ bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const flo
     case DType::bf16: gemm_float(kern::GemmB::bf16, W, x, M, y); break;
     case DType::q8_0: gemm_q8(kern::GemmQ::q8_0, W, x, M, y); break;
     case DType::q4_0: gemm_q8(kern::GemmQ::q4_0, W, x, M, y); break;
+    case DType::q4_1: gemm_q8(kern::GemmQ::q4_1, W, x, M, y); break;
+    case DType::q5_0: gemm_q8(kern::GemmQ::q5_0, W, x, M, y); break;
+    case DType::q5_1: gemm_q8(kern::GemmQ::q5_1, W, x, M, y); break;
+    case DType::q4_k: gemm_q8(kern::GemmQ::q4_K, W, x, M, y); break;
+    case DType::q6_k: gemm_q8(kern::GemmQ::q6_K, W, x, M, y); break;
     default: return false;
   }
   if (bias) {
