@@ -180,8 +180,17 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
 void set_linear_gemm_enabled(bool on) { g_enabled = on; }
 bool linear_gemm_enabled() { return g_enabled; }
 
-bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const float* bias) {
+bool linear_gemm_takes(DType t, int64_t M) {
   if (!g_enabled || M < kMinRows) return false;
+  switch (t) {
+    case DType::f32: case DType::f16: case DType::bf16: case DType::q8_0: case DType::q4_0: case DType::q4_1:
+    case DType::q5_0: case DType::q5_1: case DType::q4_k: case DType::q6_k: return true;
+    default: return false;
+  }
+}
+
+bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const float* bias) {
+  if (!linear_gemm_takes(W.dtype, M)) return false;
   switch (W.dtype) {
     case DType::f32: gemm_float(kern::GemmB::f32, W, x, M, y); break;
     case DType::f16: gemm_float(kern::GemmB::f16, W, x, M, y); break;
