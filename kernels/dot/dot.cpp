@@ -52,6 +52,8 @@ DotKernels merged(const DotKernels& simd) {
   if (simd.quantize_i8) t.quantize_i8 = simd.quantize_i8;
   for (int i = 0; i < int(WeightFormat::count); ++i)
     if (simd.dot[i]) t.dot[i] = simd.dot[i];
+  for (int i = 0; i < int(WeightFormat::count); ++i)
+    if (simd.dot2[i]) t.dot2[i] = simd.dot2[i];
   return t;
 }
 

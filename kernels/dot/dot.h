@@ -67,12 +67,20 @@ size_t act_row_bytes(ActFormat f, int n);
 
 // w: one weight row; a: one activation row in act_format(w) (f32 for float weights).
 using DotFn = float (*)(int n, const void* w, const void* a);
+// Two weight rows against one activation row: out[0] = dot(w0, a), out[1] = dot(w1, a),
+// computed in lockstep. A GEMV that walks two rows far apart in memory (different
+// pages) keeps two DRAM streams in flight per core; one stream at a time leaves
+// decode ~25% below the bandwidth two streams reach (docs/performance.md, "GEMV
+// streams"). Results equal dot() on each row up to f32 summation order.
+using Dot2Fn = void (*)(int n, const void* w0, const void* w1, const void* a, float* out);
 
 struct DotKernels {
   void (*quantize_q8_0)(const float* x, int n, void* out);   // n % 32 == 0
   void (*quantize_q8_K)(const float* x, int n, void* out);   // n % 256 == 0
   float (*quantize_i8)(const float* x, int n, int8_t* out);  // returns the scale
   DotFn dot[int(WeightFormat::count)];  // i8 entry returns float(int32 sum), unscaled
+  // Optional (nullptr: callers run dot() on each row, in the same interleaved order).
+  Dot2Fn dot2[int(WeightFormat::count)];
 };
 
 // The table for `isa`; entries an ISA does not specialize are the scalar ones.

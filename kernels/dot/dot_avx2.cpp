@@ -218,6 +218,70 @@ float dot_half_avx2(int n, const void* wv, const void* av) {
   return s;
 }
 
+// Two rows in lockstep (dot.h, Dot2Fn); the activation loads are shared.
+// E: float, or uint16_t for f16 (BF16 = false) / bf16 (BF16 = true).
+template <class E, bool BF16>
+inline __m256 load8(const E* p) {
+  if constexpr (sizeof(E) == 4) return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+  else return load_half8<BF16>(p);
+}
+template <class E, bool BF16>
+inline float load1(const E* p) {
+  if constexpr (sizeof(E) == 4) return *reinterpret_cast<const float*>(p);
+  else return BF16 ? bf16_to_f32(*p) : f16_to_f32(*p);
+}
+
+// Per row, the very accumulation of dot_f32_avx2 / dot_half_avx2 (four
+// accumulators over steps of 32 values, the same tails), so dot2 and dot agree
+// bit for bit and a GEMV's output does not depend on how its rows were paired.
+template <class E, bool BF16>
+void dot2_float_avx2(int n, const void* w0v, const void* w1v, const void* av, float* out) {
+  const E* w[2] = {static_cast<const E*>(w0v), static_cast<const E*>(w1v)};
+  const float* a = static_cast<const float*>(av);
+  __m256 s[2][4];
+  for (auto& r : s)
+    for (auto& v : r) v = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int r = 0; r < 2; ++r) prefetch_ahead<kPfDist, 32 * sizeof(E)>(w[r] + i);
+    for (int j = 0; j < 4; ++j) {
+      const __m256 x = _mm256_loadu_ps(a + i + 8 * j);
+      for (int r = 0; r < 2; ++r) s[r][j] = _mm256_fmadd_ps(load8<E, BF16>(w[r] + i + 8 * j), x, s[r][j]);
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m256 x = _mm256_loadu_ps(a + i);
+    for (int r = 0; r < 2; ++r) s[r][0] = _mm256_fmadd_ps(load8<E, BF16>(w[r] + i), x, s[r][0]);
+  }
+  for (int r = 0; r < 2; ++r) {
+    float t = hsum(_mm256_add_ps(_mm256_add_ps(s[r][0], s[r][1]), _mm256_add_ps(s[r][2], s[r][3])));
+    for (int j = i; j < n; ++j) t += load1<E, BF16>(w[r] + j) * a[j];
+    out[r] = t;
+  }
+}
+
+void dot2_i8_avx2(int n, const void* w0v, const void* w1v, const void* av, float* out) {
+  const int8_t* w0 = static_cast<const int8_t*>(w0v);
+  const int8_t* w1 = static_cast<const int8_t*>(w1v);
+  const int8_t* a = static_cast<const int8_t*>(av);
+  __m256i s = _mm256_setzero_si256(), t = s;
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    prefetch_ahead<1024, 32>(w0 + i);
+    prefetch_ahead<1024, 32>(w1 + i);
+    const __m256i x = load32(a + i);
+    s = _mm256_add_epi32(s, mul_sum_i8(load32(w0 + i), x));
+    t = _mm256_add_epi32(t, mul_sum_i8(load32(w1 + i), x));
+  }
+  int32_t rs = hsum_i32(s), rt = hsum_i32(t);
+  for (; i < n; ++i) {
+    rs += int32_t(w0[i]) * int32_t(a[i]);
+    rt += int32_t(w1[i]) * int32_t(a[i]);
+  }
+  out[0] = float(rs);
+  out[1] = float(rt);
+}
+
 float dot_i8_avx2(int n, const void* wv, const void* av) {
   const int8_t* w = static_cast<const int8_t*>(wv);
   const int8_t* a = static_cast<const int8_t*>(av);
@@ -327,6 +391,50 @@ float dot_q8fam_avx2(int n, const void* wv, const void* av) {
   return s;
 }
 
+// Two rows in lockstep (Dot2Fn): the activation blocks and scales are loaded once.
+// Per row, the very operations of dot_q8fam_avx2, so the results are bit-identical.
+template <class W>
+void dot2_q8fam_avx2(int n, const void* w0v, const void* w1v, const void* av, float* out) {
+  using B = typename W::B;
+  const B* w[2] = {static_cast<const B*>(w0v), static_cast<const B*>(w1v)};
+  const Q8Row a = q8_0_row(av, n);
+  const int nb = n / 32;
+  __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}, accm[2] = {acc[0], acc[1]};
+  int i = 0;
+  for (; i + 8 <= nb; i += 8) {
+    prefetch_ahead<W::kPrefetch, 8 * sizeof(B)>(w[0] + i);
+    prefetch_ahead<W::kPrefetch, 8 * sizeof(B)>(w[1] + i);
+    __m256i p[2][8];
+    for (int k = 0; k < 8; ++k) {
+      const __m256i y = load32(a.b[i + k].qs);
+      for (int r = 0; r < 2; ++r) {
+        const __m256i q = W::vals(w[r][i + k]);
+        p[r][k] = W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y);
+      }
+    }
+    const __m256 da = _mm256_loadu_ps(a.d + i);
+    __m256i off = _mm256_setzero_si256();
+    if constexpr (W::kOffset != 0)
+      off = _mm256_mullo_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.sum + i)),
+                               _mm256_set1_epi32(W::kOffset));
+    for (int r = 0; r < 2; ++r) {
+      const __m256i sumi = _mm256_sub_epi32(reduce8(p[r]), off);
+      acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(halves8(w[r] + i, &B::d), da), _mm256_cvtepi32_ps(sumi), acc[r]);
+      if constexpr (W::kMin) accm[r] = _mm256_fmadd_ps(halves8(w[r] + i, &B::m), _mm256_loadu_ps(a.ds + i), accm[r]);
+    }
+  }
+  for (int r = 0; r < 2; ++r) {
+    float s = hsum(_mm256_add_ps(acc[r], accm[r]));
+    for (int j = i; j < nb; ++j) {
+      const __m256i q = W::vals(w[r][j]), y = load32(a.b[j].qs);
+      const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[j];
+      s += float(sumi) * (f16(w[r][j].d) * a.d[j]);
+      if constexpr (W::kMin) s += f16(w[r][j].m) * a.ds[j];
+    }
+    out[r] = s;
+  }
+}
+
 // q4_K / q5_K: 4 chunks of 64 values; low nibbles are sub-block 2j, high 2j+1.
 template <bool Q5>
 float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
@@ -419,6 +527,9 @@ const DotKernels kDotAvx2 = {
     quantize_q8_0_avx2, quantize_q8_K_avx2, quantize_i8_avx2,
     {dot_f32_avx2, dot_half_avx2<false>, dot_half_avx2<true>, dot_q8fam_avx2<Q8_0W>, dot_q8fam_avx2<Q4_0W>,
      dot_q8fam_avx2<Q4_1W>, dot_q8fam_avx2<Q5_0W>, dot_q8fam_avx2<Q5_1W>, dot_qk_asym_avx2<false>, dot_qk_asym_avx2<true>, dot_q6_K_avx2, dot_i8_avx2},
+    {dot2_float_avx2<float, false>, dot2_float_avx2<uint16_t, false>, dot2_float_avx2<uint16_t, true>,
+     dot2_q8fam_avx2<Q8_0W>, dot2_q8fam_avx2<Q4_0W>, dot2_q8fam_avx2<Q4_1W>, dot2_q8fam_avx2<Q5_0W>,
+     dot2_q8fam_avx2<Q5_1W>, nullptr, nullptr, nullptr, dot2_i8_avx2},
 };
 
 }  // namespace sprout::kern

@@ -336,7 +336,8 @@ struct NeonDot {
                       quantize_q8_K,
                       quantize_i8,
                       {dot_f32, dot_half<false>, dot_half<true>, dot_q8_0, dot_q4_0, dot_q4_1, dot_q5<false>,
-                       dot_q5<true>, dot_qk_asym<false>, dot_qk_asym<true>, dot_q6_K, dot_i8}};
+                       dot_q5<true>, dot_qk_asym<false>, dot_qk_asym<true>, dot_q6_K, dot_i8},
+                      {}};
   }
 };
 

@@ -211,6 +211,7 @@ const DotKernels kDotScalar = {
     quantize_q8_0_act, quantize_q8_K_act, quantize_i8_act,
     {dot_f32, dot_f16, dot_bf16, dot_q8_0, dot_q4_0, dot_q4_1, dot_q5_0, dot_q5_1, dot_qk_asym<false>,
      dot_qk_asym<true>, dot_q6_K, dot_i8},
+    {},  // no dot2: the scalar oracle is one row at a time
 };
 
 }  // namespace sprout::kern

@@ -143,6 +143,50 @@ TEST(Dot, SimdMatchesScalar) {
   }
 }
 
+TEST(Dot, TwoRowKernelsMatchScalarDotPerRow) {
+  // dot2 (two weight rows, one activation row) against the scalar dot of each row
+  // (tolerance 2e-6 * sum |terms| per row: only the f32 summation order differs)
+  // and against the same ISA's dot (exactly).
+  int checked = 0;
+  for (Isa isa : test::simd_isas()) {
+    const DotKernels& k = dot_kernels(isa);
+    for (const WType& t : kTypes) {
+      const Dot2Fn dot2 = k.dot2[int(t.f)];
+      if (!dot2) continue;
+      for (int n : sizes_for(t)) {
+        const size_t bytes = size_t(n / t.block * t.block_bytes);
+        std::vector<uint8_t> w(2 * bytes);
+        std::vector<float> wd(2 * size_t(n));
+        for (int r = 0; r < 2; ++r) {
+          auto wf = test::random_floats(size_t(n), 11 + 7 * uint32_t(r) + uint32_t(n), -1.f, 1.f);
+          t.quantize(wf.data(), n, w.data() + size_t(r) * bytes);
+          t.dequantize(w.data() + size_t(r) * bytes, n, wd.data() + size_t(r) * size_t(n));
+        }
+        auto x = test::random_floats(size_t(n), 13 + uint32_t(n), -3.f, 3.f);
+        Act a = make_act(kDotScalar, t.f, x);
+        float got[2] = {-1.f, -1.f};
+        dot2(n, w.data(), w.data() + bytes, a.bytes.data(), got);
+        for (int r = 0; r < 2; ++r) {
+          double mag = 0;
+          for (int i = 0; i < n; ++i) mag += std::fabs(double(wd[size_t(r) * size_t(n) + size_t(i)]) * a.deq[size_t(i)]);
+          const float want = kDotScalar.dot[int(t.f)](n, w.data() + size_t(r) * bytes, a.bytes.data());
+          EXPECT_NEAR(got[r], want, 2e-6 * mag + 1e-30) << isa_name(isa) << " " << t.name << " n=" << n << " row " << r;
+          // Bit-identical to the same ISA's one-row kernel: a GEMV's output must not
+          // depend on which rows were paired.
+          EXPECT_EQ(got[r], k.dot[int(t.f)](n, w.data() + size_t(r) * bytes, a.bytes.data()))
+              << isa_name(isa) << " " << t.name << " n=" << n << " row " << r;
+        }
+        ++checked;
+      }
+    }
+  }
+#if defined(__x86_64__)
+  if (kern::detected_isa() == Isa::avx2) {
+    EXPECT_GT(checked, 0) << "AVX2 provides dot2 kernels";
+  }
+#endif
+}
+
 TEST(Dot, SimdActivationQuantizersMatchScalarBytes) {
   for (Isa isa : test::simd_isas()) {
     const DotKernels& k = dot_kernels(isa);
