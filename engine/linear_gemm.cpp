@@ -5,13 +5,17 @@
 // per K block into nr-column panels (converted to f32) and runs the mr x nr
 // micro-kernel with one panel in L1 against an L2-sized block of slivers.
 //
-// q8_0, q4_0 weights: x is quantized to q8_0 once per row (as the dot path does);
-// work items are panels of 8 weight rows, each repacked on the fly into 4-bit
-// planes (kernels/gemm/gemm.h; a thread-local buffer of ~2.1 bytes per weight for
-// q8_0, ~1.1 for q4_0, so no second copy of the model is kept) and swept by all
-// rows of x in 4 x 8 tiles.
+// Integer weights (q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q6_k): x is quantized to
+// q8_0 once per row (as the dot path does for the 32-value types; for q4_k / q6_k
+// the dot path uses q8_K, the GEMM q8_0, whose 32-value blocks line up with
+// their sub-blocks); work items are panels of 8 weight rows, each repacked on
+// the fly into 32-value panel blocks of 4- to 6-bit planes with per-row scales
+// (kernels/gemm/gemm.h; a thread-local buffer of ~2.1 bytes per weight for q8_0,
+// ~1.1-1.4 for the others, so no second copy of the model is kept) and swept by
+// all rows of x in 4 x 8 tiles.
 //
-// Other dtypes, and M below kMinRows, decline (linear() uses its dot path).
+// Other dtypes (q5_k, i8_row), and M below kMinRows, decline (linear() uses its
+// dot path).
 #include "engine/linear_gemm.h"
 
 #include <omp.h>
