@@ -5,8 +5,8 @@
 // per K block into nr-column panels (converted to f32) and runs the mr x nr
 // micro-kernel with one panel in L1 against an L2-sized block of slivers.
 //
-// Integer weights (q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q6_k): x is quantized to
-// q8_0 once per row (as the dot path does for the 32-value types; for q4_k / q6_k
+// Integer weights (q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k): x is quantized
+// to q8_0 once per row (as the dot path does for the 32-value types; for k-quants
 // the dot path uses q8_K, the GEMM q8_0, whose 32-value blocks line up with
 // their sub-blocks); work items are panels of 8 weight rows, each repacked on
 // the fly into 32-value panel blocks of 4- to 6-bit planes with per-row scales
@@ -14,7 +14,7 @@
 // ~1.1-1.4 for the others, so no second copy of the model is kept) and swept by
 // all rows of x in 4 x 8 tiles.
 //
-// Other dtypes (q5_k, i8_row), and M below kMinRows, decline (linear() uses its
+// Other dtypes (i8_row), and M below kMinRows, decline (linear() uses its
 // dot path).
 #include "engine/linear_gemm.h"
 
@@ -188,7 +188,7 @@ bool linear_gemm_takes(DType t, int64_t M) {
   if (!g_enabled || M < kMinRows) return false;
   switch (t) {
     case DType::f32: case DType::f16: case DType::bf16: case DType::q8_0: case DType::q4_0: case DType::q4_1:
-    case DType::q5_0: case DType::q5_1: case DType::q4_k: case DType::q6_k: return true;
+    case DType::q5_0: case DType::q5_1: case DType::q4_k: case DType::q5_k: case DType::q6_k: return true;
     default: return false;
   }
 }
@@ -205,6 +205,7 @@ bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const flo
     case DType::q5_0: gemm_q8(kern::GemmQ::q5_0, W, x, M, y); break;
     case DType::q5_1: gemm_q8(kern::GemmQ::q5_1, W, x, M, y); break;
     case DType::q4_k: gemm_q8(kern::GemmQ::q4_K, W, x, M, y); break;
+    case DType::q5_k: gemm_q8(kern::GemmQ::q5_K, W, x, M, y); break;
     case DType::q6_k: gemm_q8(kern::GemmQ::q6_K, W, x, M, y); break;
     default: return false;
   }

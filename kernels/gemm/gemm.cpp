@@ -101,6 +101,17 @@ QBlock q_block(GemmQ t, const uint8_t* row, int b) {
       for (int k = 0; k < 32; ++k) o.u[k] = uint8_t((q[k] >> (4 * (j & 1))) & 0xF);
       break;
     }
+    case GemmQ::q5_K: {  // as q4_K, 5th bit of value k in bit j of qh[k]
+      const auto& x = reinterpret_cast<const block_q5_K*>(row)[b / 8];
+      const int j = b % 8;
+      uint8_t sc, m;
+      get_scale_min_k4(j, x.scales, &sc, &m);
+      o.d = f16_to_f32(x.d) * float(sc);
+      o.m = -(f16_to_f32(x.dmin) * float(m));
+      const uint8_t* q = x.qs + 32 * (j / 2);
+      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t(((q[k] >> (4 * (j & 1))) & 0xF) | (((x.qh[k] >> j) & 1) << 4));
+      break;
+    }
     case GemmQ::q6_K: {  // 32-block j = 4 * half + g of the super-block (dequantize_q6_K's order)
       const auto& x = reinterpret_cast<const block_q6_K*>(row)[b / 8];
       const int j = b % 8, half = j / 4, g = j % 4;

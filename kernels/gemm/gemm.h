@@ -19,7 +19,7 @@
 // 32-value blocks (a q4_K / q6_K super-block is 8 of them), so one q8_0
 // activation block meets one panel block. Per block b the panel holds
 //   float d[8]                       the 8 rows' block scales (0 for missing rows)
-//   float m[8]                       q4_1, q5_1, q4_K: the rows' additive min term
+//   float m[8]                       q4_1, q5_1, q4_K, q5_K: the rows' additive min term
 //   int16 sc[2][8 rows][2]           q6_K: the int8 scales of values 0..15 and
 //                                    16..31, each twice (one per int16 lane of a row)
 //   uint8 plane[P][8 chunks][8 rows][4]  chunk c holds values 4c..4c+3 of each row
@@ -30,6 +30,7 @@
 //   q4_1, q5_1:   the 4- / 5-bit u                 value = d * u + m
 //   q4_K:         the nibble u of sub-block b % 8  value = (d*sc_b) * u - (dmin*m_b):
 //                 d[] holds d*sc_b, m[] holds -(dmin*m_b)
+//   q5_K:         as q4_K with the 5-bit u
 //   q6_K:         w = u - 32 as int8 (-32..31)     value = d * sc * w, sc per 16 values
 // so a 32-byte chunk times 4 activation bytes broadcast gives 8 rows at once
 // (x86 maddubs: unsigned x signed; q6_K's signed w through sign/abs). int16 sums
@@ -45,7 +46,7 @@
 // types, ds_a = d_a * sum(q_a)) is summed over blocks in block order in f32. For
 // q8_0, q4_0 and q5_0 these are the very terms of the scalar dot kernel, so the
 // scalar tile equals kernels/dot bit for bit; q4_1/q5_1 fold the min into m * ds
-// (same value, other rounding); q4_K and q6_K use q8_0 activations where the dot
+// (same value, other rounding); q4_K, q5_K and q6_K use q8_0 activations where the dot
 // path uses q8_K, so they agree with dequantize-then-dot, not with the dot path,
 // to the activation quantization error. SIMD tiles (FMA) agree with the scalar
 // tile to ~1e-6 of sum |terms|.
@@ -72,14 +73,16 @@ using GemmPackB = void (*)(GemmB t, const void* B, size_t ldb, int n0, int cols,
 using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
                             int cols);
 
-enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, count };
+enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, q5_K, count };
 constexpr int kGemmQCols = 8;  // weight rows per int8 panel
 constexpr int kGemmQRows = 4;  // activation rows per int8 tile
 
 // Bytes of one packed panel for n values per row.
 size_t gemm_q_panel_bytes(GemmQ t, int n);
 // Byte offsets inside one 32-value panel block (layout above).
-constexpr bool gemm_q_has_min(GemmQ t) { return t == GemmQ::q4_1 || t == GemmQ::q5_1 || t == GemmQ::q4_K; }
+constexpr bool gemm_q_has_min(GemmQ t) {
+  return t == GemmQ::q4_1 || t == GemmQ::q5_1 || t == GemmQ::q4_K || t == GemmQ::q5_K;
+}
 constexpr size_t gemm_q_plane_offset(GemmQ t) {
   return 32 + (gemm_q_has_min(t) ? 32 : 0) + (t == GemmQ::q6_K ? 64 : 0);
 }

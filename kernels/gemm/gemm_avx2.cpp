@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
@@ -159,7 +160,7 @@ inline __m256i bcast4(const int8_t* p) {
 template <GemmQ T>
 void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
   constexpr bool kTwo = T == GemmQ::q8_0, kSigned = T == GemmQ::q6_K, kMin = gemm_q_has_min(T);
-  constexpr bool kHalves = T == GemmQ::q5_0 || T == GemmQ::q5_1 || T == GemmQ::q6_K;
+  constexpr bool kHalves = T == GemmQ::q5_0 || T == GemmQ::q5_1 || T == GemmQ::q5_K || T == GemmQ::q6_K;
   constexpr int kOffset = kTwo ? 128 : T == GemmQ::q4_0 ? 8 : T == GemmQ::q5_0 ? 16 : 0;
   constexpr int kSpan = kHalves ? 4 : 8;  // chunks per int16 sum
   constexpr size_t po = gemm_q_plane_offset(T), stride = gemm_q_block_bytes(T);
@@ -298,15 +299,22 @@ inline __m256i row_block(const uint8_t* row, int b, float* d, float* m, int16_t*
     const auto& x = reinterpret_cast<const block_q5_1*>(row)[b];
     *d = _cvtsh_ss(x.d), *m = _cvtsh_ss(x.m);
     return _mm256_or_si256(nib(x.qs), fifth(x.qh));
-  } else if constexpr (T == GemmQ::q4_K) {
-    const auto& x = reinterpret_cast<const block_q4_K*>(row)[b / 8];
+  } else if constexpr (T == GemmQ::q4_K || T == GemmQ::q5_K) {
+    using Block = std::conditional_t<T == GemmQ::q4_K, block_q4_K, block_q5_K>;
+    const auto& x = reinterpret_cast<const Block*>(row)[b / 8];
     const int j = b % 8;
     uint8_t s, mn;
     get_scale_min_k4(j, x.scales, &s, &mn);
     *d = _cvtsh_ss(x.d) * float(s);
     *m = -(_cvtsh_ss(x.dmin) * float(mn));
     const __m256i q = load32(x.qs + 32 * (j / 2));
-    return _mm256_and_si256(_mm256_srl_epi16(q, _mm_cvtsi32_si128(4 * (j & 1))), low);
+    const __m256i u = _mm256_and_si256(_mm256_srl_epi16(q, _mm_cvtsi32_si128(4 * (j & 1))), low);
+    if constexpr (T == GemmQ::q4_K) {
+      return u;
+    } else {  // bit j of qh[k] as 16
+      const __m256i h = _mm256_and_si256(_mm256_srl_epi16(load32(x.qh), _mm_cvtsi32_si128(j)), _mm256_set1_epi8(1));
+      return _mm256_or_si256(u, _mm256_slli_epi16(h, 4));
+    }
   } else {  // q6_K
     const auto& x = reinterpret_cast<const block_q6_K*>(row)[b / 8];
     const int j = b % 8, half = j / 4, g = j % 4;
@@ -364,6 +372,7 @@ void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel
     case GemmQ::q5_1: return pack_q_avx2_t<GemmQ::q5_1>(w, ws, rows, n, panel);
     case GemmQ::q4_K: return pack_q_avx2_t<GemmQ::q4_K>(w, ws, rows, n, panel);
     case GemmQ::q6_K: return pack_q_avx2_t<GemmQ::q6_K>(w, ws, rows, n, panel);
+    case GemmQ::q5_K: return pack_q_avx2_t<GemmQ::q5_K>(w, ws, rows, n, panel);
     case GemmQ::count: break;
   }
 }
@@ -375,7 +384,7 @@ const GemmKernels kGemmAvx2 = {MR,
                                f32_tile_avx2,
                                {q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>, q8_tile_avx2<GemmQ::q4_1>,
                                 q8_tile_avx2<GemmQ::q5_0>, q8_tile_avx2<GemmQ::q5_1>, q8_tile_avx2<GemmQ::q4_K>,
-                                q8_tile_avx2<GemmQ::q6_K>},
+                                q8_tile_avx2<GemmQ::q6_K>, q8_tile_avx2<GemmQ::q5_K>},
                                pack_q_avx2,
                                pack_b_avx2};
 

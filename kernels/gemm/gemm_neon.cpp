@@ -147,7 +147,7 @@ const GemmKernels kGemmNeon = {MR,
                                f32_tile_neon,
                                {q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, q8_tile_neon<GemmQ::q4_1>,
                                 q8_tile_neon<GemmQ::q5_0>, q8_tile_neon<GemmQ::q5_1>, q8_tile_neon<GemmQ::q4_K>,
-                                q8_tile_neon<GemmQ::q6_K>},
+                                q8_tile_neon<GemmQ::q6_K>, q8_tile_neon<GemmQ::q5_K>},
                                gemm_pack_q,
                                pack_b_neon};
 

@@ -82,7 +82,7 @@ const GemmKernels kGemmScalar = {MR,
                                   f32_tile_scalar,
                                   {q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, q8_tile_scalar<GemmQ::q4_1>,
                                    q8_tile_scalar<GemmQ::q5_0>, q8_tile_scalar<GemmQ::q5_1>, q8_tile_scalar<GemmQ::q4_K>,
-                                   q8_tile_scalar<GemmQ::q6_K>},
+                                   q8_tile_scalar<GemmQ::q6_K>, q8_tile_scalar<GemmQ::q5_K>},
                                   gemm_pack_q,
                                   pack_b_scalar};
 

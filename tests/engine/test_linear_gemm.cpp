@@ -108,7 +108,7 @@ TEST(LinearGemm, FloatBlockingAtLargerShapes) {
 }
 
 TEST(LinearGemm, QuantTypesMatchFloatReference) {
-  // q4_k and q6_k run on q8_0 activations here but on q8_K in the dot path, so
+  // q4_k, q5_k and q6_k run on q8_0 activations here but on q8_K in the dot path, so
   // both are checked against the float product of the dequantized weights and
   // x, in double. Bound: activation rounding, |x - d_a q_a| <= 0.6 d_a per value
   // (d_a/2, plus f16 rounding of d_a times |q_a| <= 127), d_a = amax/127 of the
@@ -120,6 +120,7 @@ TEST(LinearGemm, QuantTypesMatchFloatReference) {
     int64_t K;
   };
   for (Case c : {Case{DType::q4_k, 256}, Case{DType::q4_k, 768}, Case{DType::q6_k, 256}, Case{DType::q6_k, 512},
+                 Case{DType::q5_k, 512},
                  Case{DType::q5_0, 5504}}) {
     const int64_t K = c.K;
     for (int64_t N : {7, 37}) {
@@ -154,9 +155,10 @@ TEST(LinearGemm, QuantTypesMatchFloatReference) {
               const size_t o = size_t(m * N + n);
               ASSERT_NEAR(got[o], ref, err32 + 1e-5 * mag + 1e-6)
                   << dtype_name(c.t) << " gemm M=" << M << " N=" << N << " K=" << K << " threads=" << threads;
-              if (K % 256 == 0 && c.t != DType::q5_0)
+              if (K % 256 == 0 && c.t != DType::q5_0) {
                 ASSERT_NEAR(dot[o], ref, err256 + 1e-5 * mag + 1e-6)
                     << dtype_name(c.t) << " dot M=" << M << " N=" << N << " K=" << K << " threads=" << threads;
+              }
             }
           }
         }
@@ -167,10 +169,11 @@ TEST(LinearGemm, QuantTypesMatchFloatReference) {
 }
 
 TEST(LinearGemm, DeclinesWhatItDoesNotHandle) {
-  const Weights w = make_weights(DType::q5_k, 4, 256, 1);
+  const Weights w = make_weights(DType::q8_k, 4, 256, 1);
   const Weights f = make_weights(DType::f32, 4, 32, 2);
   std::vector<float> x(8 * 256, 0.5f), y(8 * 4);
-  EXPECT_FALSE(linear_gemm(w.W, x.data(), 8, y.data(), nullptr));  // q5_k: dot path
+  EXPECT_FALSE(linear_gemm(w.W, x.data(), 8, y.data(), nullptr));  // q8_k (activation type): not a weight here
+  EXPECT_FALSE(linear_gemm_takes(DType::i8_row, 8));                 // i8_row: dot path
   EXPECT_FALSE(linear_gemm(f.W, x.data(), 2, y.data(), nullptr));  // too few rows
   set_linear_gemm_enabled(false);
   EXPECT_FALSE(linear_gemm(f.W, x.data(), 8, y.data(), nullptr));

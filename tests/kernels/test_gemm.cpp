@@ -191,12 +191,13 @@ const std::vector<QType>& qtypes() {
       {GemmQ::q5_1, 32, sizeof(block_q5_1), quantize_q5_1, dequantize_q5_1},
       {GemmQ::q4_K, 256, sizeof(block_q4_K), quantize_q4_K, dequantize_q4_K},
       {GemmQ::q6_K, 256, sizeof(block_q6_K), quantize_q6_K, dequantize_q6_K},
+      {GemmQ::q5_K, 256, sizeof(block_q5_K), quantize_q5_K, dequantize_q5_K},
   };
   return v;
 }
 
 // |min term| per value of a row: the row dequantized with every block scale d
-// zeroed leaves m (q4_1, q5_1) or -dmin * m_j (q4_K); 0 for the other types.
+// zeroed leaves m (q4_1, q5_1) or -dmin * m_j (q4_K, q5_K); 0 for the other types.
 std::vector<float> min_terms(const QType& q, const uint8_t* row, int K) {
   std::vector<float> out(size_t(K), 0.f);
   if (!gemm_q_has_min(q.g)) return out;
