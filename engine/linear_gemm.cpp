@@ -5,13 +5,17 @@
 // per K block into nr-column panels (converted to f32) and runs the mr x nr
 // micro-kernel with one panel in L1 against an L2-sized block of slivers.
 //
-// q8_0, q4_0 weights: x is quantized to q8_0 once per row (as the dot path does);
-// work items are panels of 8 weight rows, each repacked on the fly into 4-bit
-// planes (kernels/gemm/gemm.h; a thread-local buffer of ~2.1 bytes per weight for
-// q8_0, ~1.1 for q4_0, so no second copy of the model is kept) and swept by all
-// rows of x in 4 x 8 tiles.
+// Integer weights (q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q6_k): x is quantized to
+// q8_0 once per row (as the dot path does for the 32-value types; for q4_k / q6_k
+// the dot path uses q8_K, the GEMM q8_0, whose 32-value blocks line up with
+// their sub-blocks); work items are panels of 8 weight rows, each repacked on
+// the fly into 32-value panel blocks of 4- to 6-bit planes with per-row scales
+// (kernels/gemm/gemm.h; a thread-local buffer of ~2.1 bytes per weight for q8_0,
+// ~1.1-1.4 for the others, so no second copy of the model is kept) and swept by
+// all rows of x in 4 x 8 tiles.
 //
-// Other dtypes, and M below kMinRows, decline (linear() uses its dot path).
+// Other dtypes (q5_k, i8_row), and M below kMinRows, decline (linear() uses its
+// dot path).
 #include "engine/linear_gemm.h"
 
 #include <omp.h>
@@ -136,7 +140,7 @@ void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, floa
 void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::DotKernels& d = kern::dot_kernels();
-  const kern::GemmQ8Tile tile = wq == kern::GemmQ::q8_0 ? g.q8_0_tile : g.q4_0_tile;
+  const kern::GemmQ8Tile tile = g.q_tile[int(wq)];
   constexpr int NR = kern::kGemmQCols, MR = kern::kGemmQRows;
   const int64_t N = W.dim(0);
   const int K = int(W.dim(1));
@@ -180,14 +184,28 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
 void set_linear_gemm_enabled(bool on) { g_enabled = on; }
 bool linear_gemm_enabled() { return g_enabled; }
 
-bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const float* bias) {
+bool linear_gemm_takes(DType t, int64_t M) {
   if (!g_enabled || M < kMinRows) return false;
+  switch (t) {
+    case DType::f32: case DType::f16: case DType::bf16: case DType::q8_0: case DType::q4_0: case DType::q4_1:
+    case DType::q5_0: case DType::q5_1: case DType::q4_k: case DType::q6_k: return true;
+    default: return false;
+  }
+}
+
+bool linear_gemm(const Tensor& W, const float* x, int64_t M, float* y, const float* bias) {
+  if (!linear_gemm_takes(W.dtype, M)) return false;
   switch (W.dtype) {
     case DType::f32: gemm_float(kern::GemmB::f32, W, x, M, y); break;
     case DType::f16: gemm_float(kern::GemmB::f16, W, x, M, y); break;
     case DType::bf16: gemm_float(kern::GemmB::bf16, W, x, M, y); break;
     case DType::q8_0: gemm_q8(kern::GemmQ::q8_0, W, x, M, y); break;
     case DType::q4_0: gemm_q8(kern::GemmQ::q4_0, W, x, M, y); break;
+    case DType::q4_1: gemm_q8(kern::GemmQ::q4_1, W, x, M, y); break;
+    case DType::q5_0: gemm_q8(kern::GemmQ::q5_0, W, x, M, y); break;
+    case DType::q5_1: gemm_q8(kern::GemmQ::q5_1, W, x, M, y); break;
+    case DType::q4_k: gemm_q8(kern::GemmQ::q4_K, W, x, M, y); break;
+    case DType::q6_k: gemm_q8(kern::GemmQ::q6_K, W, x, M, y); break;
     default: return false;
   }
   if (bias) {

@@ -114,6 +114,9 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
         for (int64_t N : {2048, 5504}) b->Args({int64_t(t), 512, N, 2048, threads, gemm});
         b->Args({int64_t(t), 512, 2048, 5504, threads, gemm});  // FFN down projection
       }
+      // Q4_K_M files: q4_K attention / FFN gate-up, q6_K and q5_0 attn_v.
+      for (int64_t N : {2048, 5504}) b->Args({int64_t(DType::q4_k), 512, N, 2048, threads, gemm});
+      for (DType t : {DType::q6_k, DType::q5_0}) b->Args({int64_t(t), 512, 2048, 2048, threads, gemm});
     }
 }
 BENCHMARK(Gemm)->Apply(GemmArgs)->Unit(benchmark::kMillisecond)->MinTime(0.5)->UseRealTime();

@@ -4,6 +4,7 @@
 
 #include "kernels/common/fp16.h"
 #include "kernels/common/quant_blocks.h"
+#include "kernels/quant/quant.h"
 
 namespace sprout::kern {
 
@@ -32,45 +33,120 @@ void gemm_pack_b(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, i
   }
 }
 
-size_t gemm_q_panel_bytes(GemmQ t, int n) {
-  const size_t planes = t == GemmQ::q8_0 ? 2 : 1;
-  return size_t(n / QK8_0) * (sizeof(float) * kGemmQCols + planes * 256);
+size_t gemm_q_panel_bytes(GemmQ t, int n) { return size_t(n / QK8_0) * gemm_q_block_bytes(t); }
+
+namespace {
+
+// 32-value block b of one weight row of type t as the panel stores it (gemm.h):
+// the values u (unsigned, or q6_K's signed w as int8 bits), the scale d, the
+// additive min term m and q6_K's two int8 scales.
+struct QBlock {
+  uint8_t u[32];
+  float d = 0, m = 0;
+  int sc[2] = {0, 0};
+};
+
+// Values j and j + 16 of a 16-byte nibble array (q4_0 / q4_1 / q5 layout), plus
+// the 5th bits of a q5 block's qh.
+void nibbles(const uint8_t* qs, const uint8_t* qh4, uint8_t* u) {
+  uint32_t qh = 0;
+  if (qh4) std::memcpy(&qh, qh4, 4);
+  for (int j = 0; j < 16; ++j) {
+    u[j] = uint8_t((qs[j] & 0xF) | (((qh >> j) & 1) << 4));
+    u[j + 16] = uint8_t((qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
+  }
 }
 
-// Weight bytes move 4 at a time (one chunk of one row), as uint32.
+QBlock q_block(GemmQ t, const uint8_t* row, int b) {
+  QBlock o;
+  switch (t) {
+    case GemmQ::q8_0: {
+      const auto& x = reinterpret_cast<const block_q8_0*>(row)[b];
+      o.d = f16_to_f32(x.d);
+      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t(x.qs[k] + 128);
+      break;
+    }
+    case GemmQ::q4_0: {
+      const auto& x = reinterpret_cast<const block_q4_0*>(row)[b];
+      o.d = f16_to_f32(x.d);
+      nibbles(x.qs, nullptr, o.u);
+      break;
+    }
+    case GemmQ::q4_1: {
+      const auto& x = reinterpret_cast<const block_q4_1*>(row)[b];
+      o.d = f16_to_f32(x.d), o.m = f16_to_f32(x.m);
+      nibbles(x.qs, nullptr, o.u);
+      break;
+    }
+    case GemmQ::q5_0: {
+      const auto& x = reinterpret_cast<const block_q5_0*>(row)[b];
+      o.d = f16_to_f32(x.d);
+      nibbles(x.qs, x.qh, o.u);
+      break;
+    }
+    case GemmQ::q5_1: {
+      const auto& x = reinterpret_cast<const block_q5_1*>(row)[b];
+      o.d = f16_to_f32(x.d), o.m = f16_to_f32(x.m);
+      nibbles(x.qs, x.qh, o.u);
+      break;
+    }
+    case GemmQ::q4_K: {  // sub-block j: nibbles (j odd: high) of bytes 32 * (j / 2) ..
+      const auto& x = reinterpret_cast<const block_q4_K*>(row)[b / 8];
+      const int j = b % 8;
+      uint8_t sc, m;
+      get_scale_min_k4(j, x.scales, &sc, &m);
+      o.d = f16_to_f32(x.d) * float(sc);
+      o.m = -(f16_to_f32(x.dmin) * float(m));
+      const uint8_t* q = x.qs + 32 * (j / 2);
+      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t((q[k] >> (4 * (j & 1))) & 0xF);
+      break;
+    }
+    case GemmQ::q6_K: {  // 32-block j = 4 * half + g of the super-block (dequantize_q6_K's order)
+      const auto& x = reinterpret_cast<const block_q6_K*>(row)[b / 8];
+      const int j = b % 8, half = j / 4, g = j % 4;
+      const uint8_t* ql = x.ql + 64 * half + 32 * (g & 1);
+      const uint8_t* qh = x.qh + 32 * half;
+      o.d = f16_to_f32(x.d);
+      o.sc[0] = x.scales[2 * j], o.sc[1] = x.scales[2 * j + 1];
+      for (int k = 0; k < 32; ++k) {
+        const int q = ((ql[k] >> (4 * (g >> 1))) & 0xF) | (((qh[k] >> (2 * g)) & 3) << 4);
+        o.u[k] = uint8_t(int8_t(q - 32));
+      }
+      break;
+    }
+    case GemmQ::count: break;
+  }
+  return o;
+}
+
+}  // namespace
+
 void gemm_pack_q(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel) {
   const int nb = n / QK8_0;
-  const bool q8 = t == GemmQ::q8_0;
-  const size_t stride = gemm_q_panel_bytes(t, QK8_0);
+  const size_t stride = gemm_q_block_bytes(t), po = gemm_q_plane_offset(t);
   uint8_t* out = static_cast<uint8_t*>(panel);
   std::memset(out, 0, stride * size_t(nb));
-  constexpr uint32_t kLow = 0x0F0F0F0Fu;
   for (int j = 0; j < rows; ++j) {
     const uint8_t* row = static_cast<const uint8_t*>(w) + size_t(j) * ws;
     for (int b = 0; b < nb; ++b) {
       uint8_t* blk = out + size_t(b) * stride;
-      float* d = reinterpret_cast<float*>(blk);
-      uint8_t* lo = blk + sizeof(float) * kGemmQCols + (q8 ? 256 : 0);
-      uint8_t* hi = blk + sizeof(float) * kGemmQCols;
-      if (q8) {
-        const auto& x = reinterpret_cast<const block_q8_0*>(row)[b];
-        d[j] = f16_to_f32(x.d);
-        for (int c = 0; c < 8; ++c) {
-          uint32_t u;
-          std::memcpy(&u, x.qs + 4 * c, 4);
-          u ^= 0x80808080u;  // w + 128 in every byte
-          const uint32_t l = u & kLow, h = (u >> 4) & kLow;
-          std::memcpy(lo + 32 * c + 4 * j, &l, 4);
-          std::memcpy(hi + 32 * c + 4 * j, &h, 4);
+      const QBlock q = q_block(t, row, b);
+      std::memcpy(blk + 4 * j, &q.d, 4);
+      if (gemm_q_has_min(t)) std::memcpy(blk + 32 + 4 * j, &q.m, 4);
+      if (t == GemmQ::q6_K)
+        for (int h = 0; h < 2; ++h) {
+          const int16_t s = int16_t(q.sc[h]);
+          std::memcpy(blk + 32 + 32 * h + 4 * j, &s, 2);
+          std::memcpy(blk + 32 + 32 * h + 4 * j + 2, &s, 2);
         }
-      } else {
-        const auto& x = reinterpret_cast<const block_q4_0*>(row)[b];
-        d[j] = f16_to_f32(x.d);
-        for (int c = 0; c < 8; ++c) {
-          uint32_t u;
-          std::memcpy(&u, x.qs + 4 * (c & 3), 4);
-          const uint32_t l = (c < 4 ? u : u >> 4) & kLow;  // values 0..15 low nibbles, 16..31 high
-          std::memcpy(lo + 32 * c + 4 * j, &l, 4);
+      uint8_t* planes = blk + po;
+      for (int k = 0; k < 32; ++k) {
+        const size_t at = size_t(32 * (k / 4) + 4 * j + k % 4);
+        if (t == GemmQ::q8_0) {
+          planes[at] = uint8_t(q.u[k] >> 4);
+          planes[256 + at] = uint8_t(q.u[k] & 0xF);
+        } else {
+          planes[at] = q.u[k];
         }
       }
     }

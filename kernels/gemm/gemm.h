@@ -12,27 +12,43 @@
 // `accumulate` the block sum is added to C afterwards, so a K-blocked product
 // agrees with the scalar one to ~1e-6 of sum |a*b| (tested at 1e-5).
 //
-// int8 (q8_0, q4_0 weights; kernels/common/quant_blocks.h) x q8_0 activation
-// rows (kernels/dot/dot.h layout). gemm_pack_q copies up to 8 weight rows into a
+// int8: quantized weights (kernels/common/quant_blocks.h) x q8_0 activation rows
+// (kernels/dot/dot.h layout). gemm_pack_q copies up to 8 weight rows into a
 // panel (a few tens of KiB, reused by every activation row; the weight tensor
-// itself is read in place, nothing is kept between calls). Per 32-value block b
-// the panel holds
-//   float d[8]                        the 8 rows' scales (0 for missing rows)
+// itself is read in place, nothing is kept between calls). Every type is cut into
+// 32-value blocks (a q4_K / q6_K super-block is 8 of them), so one q8_0
+// activation block meets one panel block. Per block b the panel holds
+//   float d[8]                       the 8 rows' block scales (0 for missing rows)
+//   float m[8]                       q4_1, q5_1, q4_K: the rows' additive min term
+//   int16 sc[2][8 rows][2]           q6_K: the int8 scales of values 0..15 and
+//                                    16..31, each twice (one per int16 lane of a row)
 //   uint8 plane[P][8 chunks][8 rows][4]  chunk c holds values 4c..4c+3 of each row
-// with the stored value w of row j, value k split into unsigned 4-bit planes:
-//   q4_0 (P = 1): lo = the nibble, w = lo - 8
+// with the stored value of row j, value k:
 //   q8_0 (P = 2): u = w + 128 = 16 * hi + lo, planes hi then lo, w = u - 128
-// so a 32-byte chunk times 4 activation bytes broadcast gives 8 rows at once,
-// with unsigned x signed products (x86 maddubs) that cannot saturate and int16
-// sums over a whole block (8 * 2 * 15 * 127 < 2^15). Missing rows are zero.
+//   q4_0 (P = 1): the nibble u, w = u - 8          value = d * w
+//   q5_0 (P = 1): the 5-bit u, w = u - 16          value = d * w
+//   q4_1, q5_1:   the 4- / 5-bit u                 value = d * u + m
+//   q4_K:         the nibble u of sub-block b % 8  value = (d*sc_b) * u - (dmin*m_b):
+//                 d[] holds d*sc_b, m[] holds -(dmin*m_b)
+//   q6_K:         w = u - 32 as int8 (-32..31)     value = d * sc * w, sc per 16 values
+// so a 32-byte chunk times 4 activation bytes broadcast gives 8 rows at once
+// (x86 maddubs: unsigned x signed; q6_K's signed w through sign/abs). int16 sums
+// cannot saturate: 4-bit planes over a whole block (8 * 2 * 15 * 127 < 2^15),
+// 5-bit values and |w| <= 32 over 4 chunks (4 * 2 * 32 * 127 < 2^15). Missing
+// rows are all zero bytes.
 //
-// q8_0_tile / q4_0_tile compute an up-to-4 x 8 block of C from 4 activation rows
-// (a, stride as bytes) and one panel: C[i][j] = dot(W row j, A row i) for i < rows,
-// j < cols. Per block the int32 sum of w * q_a is exact (the offset enters as
-// offset * sum(q_a) from the activation row); the term float(sum) * (d_w * d_a) is
-// summed over blocks in block order in f32: the very terms of the scalar dot
-// kernel, so the scalar tile equals kernels/dot bit for bit and SIMD tiles (FMA)
-// agree to ~1e-6 of sum |terms|.
+// q_tile[t] computes an up-to-4 x 8 block of C from 4 activation rows (a, stride
+// as bytes) and one panel: C[i][j] = dot(W row j, A row i) for i < rows, j < cols.
+// Per block the int32 sum of w * q_a is exact (offsets enter as offset * sum(q_a)
+// from the activation row; q6_K's two scales multiply its two 16-value sums in
+// int32); the block's term float(sum) * (d_w * d_a) (+ m_w * ds_a for the min
+// types, ds_a = d_a * sum(q_a)) is summed over blocks in block order in f32. For
+// q8_0, q4_0 and q5_0 these are the very terms of the scalar dot kernel, so the
+// scalar tile equals kernels/dot bit for bit; q4_1/q5_1 fold the min into m * ds
+// (same value, other rounding); q4_K and q6_K use q8_0 activations where the dot
+// path uses q8_K, so they agree with dequantize-then-dot, not with the dot path,
+// to the activation quantization error. SIMD tiles (FMA) agree with the scalar
+// tile to ~1e-6 of sum |terms|.
 // Reference: the scalar table (gemm_scalar.cpp), itself checked against naive
 // loops and the scalar dot kernel in tests/kernels/test_gemm.cpp. Kernels are
 // single-threaded.
@@ -51,16 +67,23 @@ using GemmF32Tile = void (*)(int kc, const float* sliver, const float* panel, fl
                              bool accumulate);
 // gemm_pack_b for one ISA (SIMD transposes / conversions); same layout and values.
 using GemmPackB = void (*)(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, int kc, float* panel);
-// int8 tile on a packed panel (gemm_pack_q); n % 32 == 0, rows in 1..4, cols in 1..8.
+// int8 tile on a packed panel (gemm_pack_q); n a multiple of the weight's block
+// size (32, or 256 for q4_K / q6_K), rows in 1..4, cols in 1..8.
 using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
                             int cols);
 
-enum class GemmQ { q8_0, q4_0 };
+enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, count };
 constexpr int kGemmQCols = 8;  // weight rows per int8 panel
 constexpr int kGemmQRows = 4;  // activation rows per int8 tile
 
 // Bytes of one packed panel for n values per row.
 size_t gemm_q_panel_bytes(GemmQ t, int n);
+// Byte offsets inside one 32-value panel block (layout above).
+constexpr bool gemm_q_has_min(GemmQ t) { return t == GemmQ::q4_1 || t == GemmQ::q5_1 || t == GemmQ::q4_K; }
+constexpr size_t gemm_q_plane_offset(GemmQ t) {
+  return 32 + (gemm_q_has_min(t) ? 32 : 0) + (t == GemmQ::q6_K ? 64 : 0);
+}
+constexpr size_t gemm_q_block_bytes(GemmQ t) { return gemm_q_plane_offset(t) + (t == GemmQ::q8_0 ? 512 : 256); }
 // Packs weight rows [0, rows) (rows <= 8) of w (stride ws bytes) into panel.
 void gemm_pack_q(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel);
 
@@ -69,8 +92,7 @@ using GemmQPack = void (*)(GemmQ t, const void* w, size_t ws, int rows, int n, v
 struct GemmKernels {
   int mr, nr;  // f32 tile shape
   GemmF32Tile f32_tile;
-  GemmQ8Tile q8_0_tile;
-  GemmQ8Tile q4_0_tile;
+  GemmQ8Tile q_tile[int(GemmQ::count)];  // indexed by GemmQ
   GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
   GemmPackB pack_b;  // gemm_pack_b for this table's nr, or an equal SIMD version
 };

@@ -1,9 +1,9 @@
 // AVX2+FMA GEMM tiles (compiled with -mavx2 -mfma -mf16c, called only when cpuid
 // reports them). f32: 6 x 16 register block on packed operands (12 accumulators,
 // 2 panel loads and 6 sliver broadcasts per k); B panels packed with 8 x 8
-// register transposes (f16 via F16C). int8: 4 x 8 block on a packed panel of unsigned 4-bit
-// weight planes (gemm.h): maddubs without the sign trick, int16 sums per block,
-// one madd per plane and block, no horizontal reductions.
+// register transposes (f16 via F16C). int8: 4 x 8 block on a packed panel of 4- to
+// 6-bit weight planes (gemm.h): maddubs (sign trick only for q6_K), int16 sums
+// per block or half block, one madd per plane and span, no horizontal reductions.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
+#include "kernels/quant/quant.h"
 #include "kernels/gemm/gemm.h"
 
 namespace sprout::kern {
@@ -148,16 +149,21 @@ inline __m256i bcast4(const int8_t* p) {
 // One packed panel (gemm.h) against 4 activation rows. Per block and chunk, one
 // 32-byte plane load (4 values of 8 weight rows) meets 4 bytes of each activation
 // row broadcast: maddubs gives, per row, 8 lanes of 2-product int16 sums (one
-// weight row each); int16 sums over the block's 8 chunks stay below 2^15, then
-// one madd per plane widens them to the 8 rows' int32 block sums, already fully
-// reduced: no horizontal adds. The offset (q4_0: 8, q8_0: 128) times
-// sum(q_a) is subtracted in int32, so the sums are exact.
+// weight row each). The int16 sums run over the block's 8 chunks (4-bit planes)
+// or over 4 (5-bit values, q6_K's |w| <= 32: below 2^15 either way), then one
+// madd per plane (or half block) widens them to the 8 rows' int32 block sums,
+// already fully reduced: no horizontal adds. q6_K's madd multiplies by its int16
+// scales instead of 1, and its signed w moves its sign onto the activation
+// (abs / sign). The offset (q4_0: 8, q5_0: 16, q8_0: 128) times sum(q_a) is
+// subtracted in int32, so the sums are exact; min types add m * ds_a in f32.
 template <GemmQ T>
 void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
-  constexpr bool kTwo = T == GemmQ::q8_0;
-  constexpr int kOffset = kTwo ? 128 : 8;
+  constexpr bool kTwo = T == GemmQ::q8_0, kSigned = T == GemmQ::q6_K, kMin = gemm_q_has_min(T);
+  constexpr bool kHalves = T == GemmQ::q5_0 || T == GemmQ::q5_1 || T == GemmQ::q6_K;
+  constexpr int kOffset = kTwo ? 128 : T == GemmQ::q4_0 ? 8 : T == GemmQ::q5_0 ? 16 : 0;
+  constexpr int kSpan = kHalves ? 4 : 8;  // chunks per int16 sum
+  constexpr size_t po = gemm_q_plane_offset(T), stride = gemm_q_block_bytes(T);
   const int nb = n / QK8_0;
-  const size_t stride = gemm_q_panel_bytes(T, QK8_0);
   Q8Row ar[4];
   for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(std::min(i, rows - 1)) * as, n);
   const __m256i ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
@@ -165,39 +171,59 @@ void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, 
   const uint8_t* blk = static_cast<const uint8_t*>(panel);
   for (int b = 0; b < nb; ++b, blk += stride) {
     const int8_t *a0 = ar[0].b[b].qs, *a1 = ar[1].b[b].qs, *a2 = ar[2].b[b].qs, *a3 = ar[3].b[b].qs;
-    const uint8_t* lo = blk + 32 + (kTwo ? 256 : 0);
-    const uint8_t* hi = blk + 32;
-    __m256i l0 = _mm256_setzero_si256(), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
-    for (int c = 0; c < 8; ++c) {
-      const __m256i wl = load32(lo + 32 * c);
-      const __m256i x0 = bcast4(a0 + 4 * c), x1 = bcast4(a1 + 4 * c), x2 = bcast4(a2 + 4 * c), x3 = bcast4(a3 + 4 * c);
-      l0 = _mm256_add_epi16(l0, _mm256_maddubs_epi16(wl, x0));
-      l1 = _mm256_add_epi16(l1, _mm256_maddubs_epi16(wl, x1));
-      l2 = _mm256_add_epi16(l2, _mm256_maddubs_epi16(wl, x2));
-      l3 = _mm256_add_epi16(l3, _mm256_maddubs_epi16(wl, x3));
-      if constexpr (kTwo) {
-        const __m256i wh = load32(hi + 32 * c);
-        h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wh, x0));
-        h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wh, x1));
-        h2 = _mm256_add_epi16(h2, _mm256_maddubs_epi16(wh, x2));
-        h3 = _mm256_add_epi16(h3, _mm256_maddubs_epi16(wh, x3));
-        asm("" : "+x"(h0), "+x"(h1), "+x"(h2), "+x"(h3));
+    const uint8_t* lo = blk + po + (kTwo ? 256 : 0);
+    const uint8_t* hi = blk + po;
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+    for (int c0 = 0; c0 < 8; c0 += kSpan) {
+      __m256i l0 = _mm256_setzero_si256(), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+      for (int c = c0; c < c0 + kSpan; ++c) {
+        __m256i wl = load32(lo + 32 * c);
+        __m256i x0 = bcast4(a0 + 4 * c), x1 = bcast4(a1 + 4 * c), x2 = bcast4(a2 + 4 * c), x3 = bcast4(a3 + 4 * c);
+        if constexpr (kSigned) {
+          x0 = _mm256_sign_epi8(x0, wl), x1 = _mm256_sign_epi8(x1, wl);
+          x2 = _mm256_sign_epi8(x2, wl), x3 = _mm256_sign_epi8(x3, wl);
+          wl = _mm256_abs_epi8(wl);
+        }
+        l0 = _mm256_add_epi16(l0, _mm256_maddubs_epi16(wl, x0));
+        l1 = _mm256_add_epi16(l1, _mm256_maddubs_epi16(wl, x1));
+        l2 = _mm256_add_epi16(l2, _mm256_maddubs_epi16(wl, x2));
+        l3 = _mm256_add_epi16(l3, _mm256_maddubs_epi16(wl, x3));
+        if constexpr (kTwo) {
+          const __m256i wh = load32(hi + 32 * c);
+          h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wh, x0));
+          h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wh, x1));
+          h2 = _mm256_add_epi16(h2, _mm256_maddubs_epi16(wh, x2));
+          h3 = _mm256_add_epi16(h3, _mm256_maddubs_epi16(wh, x3));
+          asm("" : "+x"(h0), "+x"(h1), "+x"(h2), "+x"(h3));
+        }
+        // Keeps the sums chained in registers: otherwise the compiler turns the
+        // chunk loop into an add tree over all 64 products and spills them.
+        asm("" : "+x"(l0), "+x"(l1), "+x"(l2), "+x"(l3));
       }
-      // Keeps the sums chained in registers: otherwise the compiler turns the
-      // chunk loop into an add tree over all 64 products and spills them.
-      asm("" : "+x"(l0), "+x"(l1), "+x"(l2), "+x"(l3));
+      const __m256i mul = kSigned ? load32(blk + 32 + 32 * (c0 / 4)) : ones;  // q6_K: the half's scales
+      s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(l0, mul));
+      s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(l1, mul));
+      s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(l2, mul));
+      s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(l3, mul));
+      if constexpr (kTwo) {
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(h0, sixteen));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(h1, sixteen));
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(h2, sixteen));
+        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(h3, sixteen));
+      }
     }
     const __m256 dw = _mm256_loadu_ps(reinterpret_cast<const float*>(blk));
-    auto finish = [&](__m256i l, __m256i h, const Q8Row& r, __m256 acc) {
-      __m256i s = _mm256_madd_epi16(l, ones);
-      if constexpr (kTwo) s = _mm256_add_epi32(s, _mm256_madd_epi16(h, sixteen));
-      s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
-      return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
+    const __m256 mw = kMin ? _mm256_loadu_ps(reinterpret_cast<const float*>(blk + 32)) : dw;
+    auto finish = [&](__m256i s, const Q8Row& r, __m256 acc) {
+      if constexpr (kOffset != 0) s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
+      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
+      if constexpr (kMin) acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(r.ds[b]), acc);
+      return acc;
     };
-    acc0 = finish(l0, h0, ar[0], acc0);
-    acc1 = finish(l1, h1, ar[1], acc1);
-    acc2 = finish(l2, h2, ar[2], acc2);
-    acc3 = finish(l3, h3, ar[3], acc3);
+    acc0 = finish(s0, ar[0], acc0);
+    acc1 = finish(s1, ar[1], acc1);
+    acc2 = finish(s2, ar[2], acc2);
+    acc3 = finish(s3, ar[3], acc3);
   }
   const __m256 acc[4] = {acc0, acc1, acc2, acc3};
   if (cols == kGemmQCols) {
@@ -233,39 +259,95 @@ inline void transpose8x8_epi32(__m256i r[8]) {
   }
 }
 
-void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel) {
+// The 32 values of 32-value block b of one weight row as the panel stores them
+// (gemm.h), in value order, with the row's scale, min term and q6_K scales.
+template <GemmQ T>
+inline __m256i row_block(const uint8_t* row, int b, float* d, float* m, int16_t* sc) {
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  // 16 nibble bytes -> values 0..15 (low nibbles) then 16..31 (high nibbles).
+  auto nib = [&](const uint8_t* qs) {
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), low);
+  };
+  // Bit k of a q5 block's 32-bit qh as 16 in byte k.
+  auto fifth = [&](const uint8_t* qh4) {
+    uint32_t qh;
+    std::memcpy(&qh, qh4, 4);
+    const __m256i sel = _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303);
+    const __m256i bit = _mm256_set1_epi64x(int64_t(0x8040201008040201));
+    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)), sel);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit), _mm256_set1_epi8(16));
+  };
+  if constexpr (T == GemmQ::q8_0) {
+    const auto& x = reinterpret_cast<const block_q8_0*>(row)[b];
+    *d = _cvtsh_ss(x.d);
+    return _mm256_xor_si256(load32(x.qs), _mm256_set1_epi8(char(0x80)));  // w + 128
+  } else if constexpr (T == GemmQ::q4_0) {
+    const auto& x = reinterpret_cast<const block_q4_0*>(row)[b];
+    *d = _cvtsh_ss(x.d);
+    return nib(x.qs);
+  } else if constexpr (T == GemmQ::q4_1) {
+    const auto& x = reinterpret_cast<const block_q4_1*>(row)[b];
+    *d = _cvtsh_ss(x.d), *m = _cvtsh_ss(x.m);
+    return nib(x.qs);
+  } else if constexpr (T == GemmQ::q5_0) {
+    const auto& x = reinterpret_cast<const block_q5_0*>(row)[b];
+    *d = _cvtsh_ss(x.d);
+    return _mm256_or_si256(nib(x.qs), fifth(x.qh));
+  } else if constexpr (T == GemmQ::q5_1) {
+    const auto& x = reinterpret_cast<const block_q5_1*>(row)[b];
+    *d = _cvtsh_ss(x.d), *m = _cvtsh_ss(x.m);
+    return _mm256_or_si256(nib(x.qs), fifth(x.qh));
+  } else if constexpr (T == GemmQ::q4_K) {
+    const auto& x = reinterpret_cast<const block_q4_K*>(row)[b / 8];
+    const int j = b % 8;
+    uint8_t s, mn;
+    get_scale_min_k4(j, x.scales, &s, &mn);
+    *d = _cvtsh_ss(x.d) * float(s);
+    *m = -(_cvtsh_ss(x.dmin) * float(mn));
+    const __m256i q = load32(x.qs + 32 * (j / 2));
+    return _mm256_and_si256(_mm256_srl_epi16(q, _mm_cvtsi32_si128(4 * (j & 1))), low);
+  } else {  // q6_K
+    const auto& x = reinterpret_cast<const block_q6_K*>(row)[b / 8];
+    const int j = b % 8, half = j / 4, g = j % 4;
+    *d = _cvtsh_ss(x.d);
+    sc[0] = x.scales[2 * j], sc[1] = x.scales[2 * j + 1];
+    const __m256i ql = load32(x.ql + 64 * half + 32 * (g & 1)), qh = load32(x.qh + 32 * half);
+    const __m256i l = _mm256_and_si256(_mm256_srl_epi16(ql, _mm_cvtsi32_si128(4 * (g >> 1))), low);
+    const __m256i h = _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(2 * g)), _mm256_set1_epi8(3));
+    return _mm256_sub_epi8(_mm256_or_si256(l, _mm256_slli_epi16(h, 4)), _mm256_set1_epi8(32));
+  }
+}
+
+template <GemmQ T>
+void pack_q_avx2_t(const void* w, size_t ws, int rows, int n, void* panel) {
   const int nb = n / QK8_0;
-  const bool q8 = t == GemmQ::q8_0;
-  const size_t stride = gemm_q_panel_bytes(t, QK8_0), bs = q8 ? sizeof(block_q8_0) : sizeof(block_q4_0);
-  const uint8_t* row[kGemmQCols];
-  for (int j = 0; j < kGemmQCols; ++j) row[j] = static_cast<const uint8_t*>(w) + size_t(std::min(j, rows - 1)) * ws;
-  const __m256i low = _mm256_set1_epi8(0x0F), x80 = _mm256_set1_epi8(char(0x80));
+  constexpr size_t stride = gemm_q_block_bytes(T), po = gemm_q_plane_offset(T);
+  const __m256i low = _mm256_set1_epi8(0x0F);
   uint8_t* blk = static_cast<uint8_t*>(panel);
   for (int b = 0; b < nb; ++b, blk += stride) {
     __m256i r[kGemmQCols];
-    alignas(16) uint16_t d[kGemmQCols] = {};
+    alignas(32) float d[kGemmQCols] = {}, m[kGemmQCols] = {};
+    alignas(32) int16_t sc[2][2 * kGemmQCols] = {};
     for (int j = 0; j < kGemmQCols; ++j) {
-      const uint8_t* x = row[j] + size_t(b) * bs;
       if (j >= rows) {
-        r[j] = q8 ? x80 : _mm256_setzero_si256();  // zero planes
+        r[j] = _mm256_setzero_si256();
         continue;
       }
-      std::memcpy(&d[j], x, 2);
-      if (q8) {
-        r[j] = load32(x + 2);
-      } else {  // values 0..15 are the low nibbles, 16..31 the high ones
-        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 2));
-        r[j] = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), low);
-      }
+      int16_t s[2] = {0, 0};
+      r[j] = row_block<T>(static_cast<const uint8_t*>(w) + size_t(j) * ws, b, &d[j], &m[j], s);
+      sc[0][2 * j] = sc[0][2 * j + 1] = s[0];
+      sc[1][2 * j] = sc[1][2 * j + 1] = s[1];
     }
-    _mm256_storeu_ps(reinterpret_cast<float*>(blk), _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(d))));
+    _mm256_storeu_ps(reinterpret_cast<float*>(blk), _mm256_load_ps(d));
+    if constexpr (gemm_q_has_min(T)) _mm256_storeu_ps(reinterpret_cast<float*>(blk + 32), _mm256_load_ps(m));
+    if constexpr (T == GemmQ::q6_K) std::memcpy(blk + 32, sc, sizeof sc);
     transpose8x8_epi32(r);
-    uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+    uint8_t* planes = blk + po;
     for (int c = 0; c < 8; ++c) {
-      if (q8) {
-        const __m256i u = _mm256_xor_si256(r[c], x80);  // w + 128
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), _mm256_and_si256(_mm256_srli_epi16(u, 4), low));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 256 + 32 * c), _mm256_and_si256(u, low));
+      if constexpr (T == GemmQ::q8_0) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), _mm256_and_si256(_mm256_srli_epi16(r[c], 4), low));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 256 + 32 * c), _mm256_and_si256(r[c], low));
       } else {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + 32 * c), r[c]);
       }
@@ -273,9 +355,28 @@ void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel
   }
 }
 
+void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel) {
+  switch (t) {
+    case GemmQ::q8_0: return pack_q_avx2_t<GemmQ::q8_0>(w, ws, rows, n, panel);
+    case GemmQ::q4_0: return pack_q_avx2_t<GemmQ::q4_0>(w, ws, rows, n, panel);
+    case GemmQ::q4_1: return pack_q_avx2_t<GemmQ::q4_1>(w, ws, rows, n, panel);
+    case GemmQ::q5_0: return pack_q_avx2_t<GemmQ::q5_0>(w, ws, rows, n, panel);
+    case GemmQ::q5_1: return pack_q_avx2_t<GemmQ::q5_1>(w, ws, rows, n, panel);
+    case GemmQ::q4_K: return pack_q_avx2_t<GemmQ::q4_K>(w, ws, rows, n, panel);
+    case GemmQ::q6_K: return pack_q_avx2_t<GemmQ::q6_K>(w, ws, rows, n, panel);
+    case GemmQ::count: break;
+  }
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {MR, NR, f32_tile_avx2, q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>,
-                            pack_q_avx2, pack_b_avx2};
+const GemmKernels kGemmAvx2 = {MR,
+                               NR,
+                               f32_tile_avx2,
+                               {q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>, q8_tile_avx2<GemmQ::q4_1>,
+                                q8_tile_avx2<GemmQ::q5_0>, q8_tile_avx2<GemmQ::q5_1>, q8_tile_avx2<GemmQ::q4_K>,
+                                q8_tile_avx2<GemmQ::q6_K>},
+                               pack_q_avx2,
+                               pack_b_avx2};
 
 }  // namespace sprout::kern

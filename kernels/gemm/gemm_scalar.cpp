@@ -27,30 +27,48 @@ void pack_b_scalar(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0,
 }
 
 // Packed int8 panel (gemm.h): the signed weight value of row j, value k of block
-// blk, from its 4-bit planes.
+// blk, from its planes (offsets applied; min types and q4_K unsigned).
 template <GemmQ T>
 inline int wq(const uint8_t* blk, int j, int k) {
   const int at = 32 * (k / 4) + 4 * j + k % 4;
-  const uint8_t* planes = blk + sizeof(float) * kGemmQCols;
+  const uint8_t* planes = blk + gemm_q_plane_offset(T);
   if constexpr (T == GemmQ::q8_0) return 16 * planes[at] + planes[256 + at] - 128;
-  else return planes[at] - 8;
+  else if constexpr (T == GemmQ::q4_0) return planes[at] - 8;
+  else if constexpr (T == GemmQ::q5_0) return planes[at] - 16;
+  else if constexpr (T == GemmQ::q6_K) return int8_t(planes[at]);
+  else return planes[at];
+}
+
+template <typename V>
+inline V at(const uint8_t* p, size_t i) {
+  V v;
+  std::memcpy(&v, p + i * sizeof(V), sizeof v);
+  return v;
 }
 
 template <GemmQ T>
 void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
   const int nb = n / QK8_0;
-  const size_t stride = gemm_q_panel_bytes(T, QK8_0);
+  const size_t stride = gemm_q_block_bytes(T);
   for (int i = 0; i < rows; ++i) {
     const Q8Row ar = q8_0_row(static_cast<const uint8_t*>(a) + size_t(i) * as, n);
     for (int j = 0; j < cols; ++j) {
       float s = 0;
       for (int b = 0; b < nb; ++b) {
         const uint8_t* blk = static_cast<const uint8_t*>(panel) + size_t(b) * stride;
-        float dw;
-        std::memcpy(&dw, blk + sizeof(float) * size_t(j), sizeof dw);
+        const float dw = at<float>(blk, size_t(j));
         int sumi = 0;
-        for (int k = 0; k < QK8_0; ++k) sumi += wq<T>(blk, j, k) * ar.b[b].qs[k];
+        if constexpr (T == GemmQ::q6_K) {  // two 16-value halves, each times its int8 scale
+          for (int h = 0; h < 2; ++h) {
+            int part = 0;
+            for (int k = 16 * h; k < 16 * h + 16; ++k) part += wq<T>(blk, j, k) * ar.b[b].qs[k];
+            sumi += at<int16_t>(blk + 32 + 32 * h, size_t(2 * j)) * part;
+          }
+        } else {
+          for (int k = 0; k < QK8_0; ++k) sumi += wq<T>(blk, j, k) * ar.b[b].qs[k];
+        }
         s += float(sumi) * (dw * ar.d[b]);
+        if constexpr (gemm_q_has_min(T)) s += at<float>(blk + 32, size_t(j)) * ar.ds[b];
       }
       C[size_t(i) * ldc + j] = s;
     }
@@ -59,7 +77,13 @@ void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows
 
 }  // namespace
 
-const GemmKernels kGemmScalar = {MR, NR, f32_tile_scalar, q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, gemm_pack_q,
+const GemmKernels kGemmScalar = {MR,
+                                  NR,
+                                  f32_tile_scalar,
+                                  {q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, q8_tile_scalar<GemmQ::q4_1>,
+                                   q8_tile_scalar<GemmQ::q5_0>, q8_tile_scalar<GemmQ::q5_1>, q8_tile_scalar<GemmQ::q4_K>,
+                                   q8_tile_scalar<GemmQ::q6_K>},
+                                  gemm_pack_q,
                                   pack_b_scalar};
 
 }  // namespace sprout::kern

@@ -20,7 +20,7 @@ using namespace sprout;
 namespace {
 
 // Dequantized activation row as linear() sees it for weight dtype t.
-std::vector<float> act_as_seen(DType t, const float* x, int64_t K) {
+std::vector<float> act_as_seen(DType t, const float* x, int64_t K, int64_t M) {
   std::vector<float> out(static_cast<size_t>(K));
   if (t == DType::i8_row) {
     std::vector<int8_t> q(static_cast<size_t>(K));
@@ -30,7 +30,7 @@ std::vector<float> act_as_seen(DType t, const float* x, int64_t K) {
   }
   DType at = DType::f32;
   if (t == DType::q8_0 || t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1) at = DType::q8_0;
-  if (t == DType::q4_k || t == DType::q5_k || t == DType::q6_k) at = DType::q8_k;
+  if (t == DType::q4_k || t == DType::q5_k || t == DType::q6_k) at = linear_gemm_takes(t, M) ? DType::q8_0 : DType::q8_k;
   std::vector<uint8_t> q(*row_bytes(at, uint64_t(K)));
   quantize_row(at, x, K, q.data());
   dequantize_row(at, q.data(), K, out.data());
@@ -77,7 +77,7 @@ TEST(Linear, MatchesReferenceAllDtypes) {
           std::vector<float> y(size_t(M * c.N));
           linear(W, x.data(), M, y.data(), with_bias ? bias.data() : nullptr);
           for (int64_t m = 0; m < M; ++m) {
-            const auto a = act_as_seen(c.t, x.data() + m * c.K, c.K);
+            const auto a = act_as_seen(c.t, x.data() + m * c.K, c.K, M);
             for (int64_t n = 0; n < c.N; ++n) {
               double want = with_bias ? bias[size_t(n)] : 0.0, mag = 0;
               for (int64_t k = 0; k < c.K; ++k) {

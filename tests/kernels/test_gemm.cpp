@@ -1,6 +1,7 @@
 // kernels/gemm/gemm.h: every ISA's f32 tile (with f32/f16/bf16 packing) against a
-// double-precision naive product, and the int8 tiles against the scalar tile,
-// which in turn equals the scalar dot kernel bit for bit.
+// double-precision naive product; the int8 tiles of every weight type against
+// the scalar tile, which in turn matches dequantize-then-dot (and equals the
+// scalar dot kernel bit for bit for q8_0, q4_0, q5_0).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -151,7 +152,7 @@ TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
             const GemmKernels& g = gemm_kernels(isa);
             constexpr int ldc = 11;
             std::vector<float> C(4 * ldc, -7.f);
-            (q4 ? g.q4_0_tile : g.q8_0_tile)(K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
+            g.q_tile[int(gq)](K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
             for (int i = 0; i < 4; ++i)
               for (int j = 0; j < ldc; ++j) {
                 const float got = C[size_t(i * ldc + j)];
@@ -171,26 +172,146 @@ TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
   }
 }
 
+namespace {
+
+struct QType {
+  GemmQ g;
+  int block;     // values per stored block (32, or 256 for q4_K / q6_K)
+  size_t bytes;  // bytes per stored block
+  void (*quantize)(const float*, int64_t, void*);
+  void (*dequantize)(const void*, int64_t, float*);
+};
+
+const std::vector<QType>& qtypes() {
+  static const std::vector<QType> v = {
+      {GemmQ::q8_0, 32, sizeof(block_q8_0), quantize_q8_0, dequantize_q8_0},
+      {GemmQ::q4_0, 32, sizeof(block_q4_0), quantize_q4_0, dequantize_q4_0},
+      {GemmQ::q4_1, 32, sizeof(block_q4_1), quantize_q4_1, dequantize_q4_1},
+      {GemmQ::q5_0, 32, sizeof(block_q5_0), quantize_q5_0, dequantize_q5_0},
+      {GemmQ::q5_1, 32, sizeof(block_q5_1), quantize_q5_1, dequantize_q5_1},
+      {GemmQ::q4_K, 256, sizeof(block_q4_K), quantize_q4_K, dequantize_q4_K},
+      {GemmQ::q6_K, 256, sizeof(block_q6_K), quantize_q6_K, dequantize_q6_K},
+  };
+  return v;
+}
+
+// |min term| per value of a row: the row dequantized with every block scale d
+// zeroed leaves m (q4_1, q5_1) or -dmin * m_j (q4_K); 0 for the other types.
+std::vector<float> min_terms(const QType& q, const uint8_t* row, int K) {
+  std::vector<float> out(size_t(K), 0.f);
+  if (!gemm_q_has_min(q.g)) return out;
+  std::vector<uint8_t> z(row, row + size_t(K / q.block) * q.bytes);
+  for (size_t b = 0; b < z.size(); b += q.bytes) std::memset(&z[b], 0, sizeof(f16_t));  // d is the first field
+  q.dequantize(z.data(), K, out.data());
+  for (float& v : out) v = std::fabs(v);
+  return out;
+}
+
+}  // namespace
+
+TEST(GemmQ8, AllTypesScalarTileMatchesDequantizedDotAndSimdMatchesScalar) {
+  // Every int8 type on packed panels, full and partial tiles. Reference: the
+  // weights dequantized (kernels/quant) times the q8_0 activations dequantized,
+  // in double. The scalar tile's exact integer block sums differ from it only by
+  // f32 rounding of the scales and the f32 block accumulation (~1e-8 * mag seen):
+  // within 1e-6 * mag, mag = sum_k (|w_k| + 2 |min_k|) |a_k| (|d * u| <= |w| + |min|).
+  // SIMD tiles against the scalar tile: same integer sums, f32 order / FMA only,
+  // within 1e-6 * mag. K = 5504 (172 blocks, not a multiple of 256) for the
+  // 32-value types.
+  const DotKernels& dk = kDotScalar;
+  for (const QType& q : qtypes()) {
+    const std::vector<int> Ks = q.block == 256 ? std::vector<int>{256, 768} : std::vector<int>{32, 96, 5504};
+    for (int K : Ks) {
+      const size_t wrow = size_t(K / q.block) * q.bytes;
+      const size_t arow = act_row_bytes(ActFormat::q8_0, K);
+      const auto wf = test::random_floats(size_t(8) * K, 31 + uint32_t(K) + 7 * uint32_t(q.g));
+      const auto xf = test::random_floats(size_t(4) * K, 37 + uint32_t(K), -3.f, 3.f);
+      std::vector<uint8_t> w(wrow * 8), a(arow * 4);
+      for (int r = 0; r < 8; ++r) q.quantize(wf.data() + size_t(r) * K, K, w.data() + r * wrow);
+      for (int r = 0; r < 4; ++r) dk.quantize_q8_0(xf.data() + size_t(r) * K, K, a.data() + r * arow);
+      double ref[4][8], mag[4][8];
+      for (int j = 0; j < 8; ++j) {
+        std::vector<float> wd(static_cast<size_t>(K)), ad(static_cast<size_t>(K));
+        q.dequantize(w.data() + j * wrow, K, wd.data());
+        const std::vector<float> mn = min_terms(q, w.data() + j * wrow, K);
+        for (int i = 0; i < 4; ++i) {
+          dequantize_q8_0(q8_0_row(a.data() + i * arow, K).b, K, ad.data());
+          double s = 0, m = 0;
+          for (size_t k = 0; k < size_t(K); ++k) {
+            s += double(wd[k]) * ad[k];
+            m += (std::fabs(double(wd[k])) + 2.0 * mn[k]) * std::fabs(double(ad[k]));
+          }
+          ref[i][j] = s, mag[i][j] = m;
+        }
+      }
+      for (int cols : {8, 5, 1}) {
+        std::vector<uint8_t> panel(gemm_q_panel_bytes(q.g, K), 0xAB);
+        gemm_pack_q(q.g, w.data(), wrow, cols, K, panel.data());
+        for (int rows : {4, 3, 1}) {
+          constexpr int ldc = 11;
+          std::vector<float> want(4 * ldc, -7.f);
+          kGemmScalar.q_tile[int(q.g)](K, panel.data(), a.data(), arow, rows, want.data(), ldc, cols);
+          for (Isa isa : all_isas()) {
+            std::vector<float> C(4 * ldc, -7.f);
+            gemm_kernels(isa).q_tile[int(q.g)](K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < ldc; ++j) {
+                const float got = C[size_t(i * ldc + j)];
+                if (i >= rows || j >= cols) {
+                  ASSERT_EQ(got, -7.f) << isa_name(isa) << " wrote outside the tile i=" << i << " j=" << j;
+                } else if (isa == Isa::scalar) {
+                  ASSERT_NEAR(got, ref[i][j], 1e-6 * mag[i][j] + 1e-6)
+                      << "type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
+                } else {
+                  ASSERT_NEAR(got, want[size_t(i * ldc + j)], 1e-6 * mag[i][j] + 1e-6)
+                      << isa_name(isa) << " type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
+                }
+              }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmQ8, ScalarTileEqualsScalarDotForQ5_0) {
+  // q5_0 (like q8_0 / q4_0 above) runs the scalar dot kernel's exact terms in its
+  // order: equal bit for bit.
+  const DotKernels& dk = kDotScalar;
+  for (int K : {32, 320}) {
+    const size_t wrow = size_t(K / 32) * sizeof(block_q5_0), arow = act_row_bytes(ActFormat::q8_0, K);
+    const auto wf = test::random_floats(size_t(8) * K, 41 + uint32_t(K));
+    const auto xf = test::random_floats(size_t(4) * K, 43 + uint32_t(K), -3.f, 3.f);
+    std::vector<uint8_t> w(wrow * 8), a(arow * 4);
+    for (int r = 0; r < 8; ++r) quantize_q5_0(wf.data() + size_t(r) * K, K, w.data() + r * wrow);
+    for (int r = 0; r < 4; ++r) dk.quantize_q8_0(xf.data() + size_t(r) * K, K, a.data() + r * arow);
+    std::vector<uint8_t> panel(gemm_q_panel_bytes(GemmQ::q5_0, K));
+    gemm_pack_q(GemmQ::q5_0, w.data(), wrow, 8, K, panel.data());
+    float C[4 * 8];
+    kGemmScalar.q_tile[int(GemmQ::q5_0)](K, panel.data(), a.data(), arow, 4, C, 8, 8);
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 8; ++j)
+        ASSERT_EQ(C[i * 8 + j], dk.dot[int(WeightFormat::q5_0)](K, w.data() + j * wrow, a.data() + i * arow))
+            << "K=" << K << " i=" << i << " j=" << j;
+  }
+}
+
 TEST(GemmQ8, PackEqualsReferenceAllIsas) {
   // Every ISA's panel packing writes exactly gemm_pack_q's bytes (the whole panel).
-  for (GemmQ gq : {GemmQ::q8_0, GemmQ::q4_0}) {
-    const bool q4 = gq == GemmQ::q4_0;
-    for (int K : {32, 160}) {
-      const size_t wrow = size_t(K / 32) * (q4 ? sizeof(block_q4_0) : sizeof(block_q8_0));
+  for (const QType& q : qtypes()) {
+    for (int K : {q.block, 5 * q.block}) {
+      const size_t wrow = size_t(K / q.block) * q.bytes;
       const auto wf = test::random_floats(size_t(8) * K, 21 + uint32_t(K));
       std::vector<uint8_t> w(wrow * 8);
-      for (int r = 0; r < 8; ++r) {
-        if (q4) quantize_q4_0(wf.data() + r * K, K, w.data() + r * wrow);
-        else quantize_q8_0(wf.data() + r * K, K, w.data() + r * wrow);
-      }
-      if (!q4) reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
+      for (int r = 0; r < 8; ++r) q.quantize(wf.data() + size_t(r) * K, K, w.data() + r * wrow);
+      if (q.g == GemmQ::q8_0) reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
       for (int rows : {8, 7, 3, 1}) {
-        std::vector<uint8_t> want(gemm_q_panel_bytes(gq, K), 0xAB);
-        gemm_pack_q(gq, w.data(), wrow, rows, K, want.data());
+        std::vector<uint8_t> want(gemm_q_panel_bytes(q.g, K), 0xAB);
+        gemm_pack_q(q.g, w.data(), wrow, rows, K, want.data());
         for (Isa isa : all_isas()) {
           std::vector<uint8_t> got(want.size(), 0xCD);
-          gemm_kernels(isa).pack_q(gq, w.data(), wrow, rows, K, got.data());
-          ASSERT_EQ(got, want) << isa_name(isa) << " q4=" << q4 << " K=" << K << " rows=" << rows;
+          gemm_kernels(isa).pack_q(q.g, w.data(), wrow, rows, K, got.data());
+          ASSERT_EQ(got, want) << isa_name(isa) << " type=" << int(q.g) << " K=" << K << " rows=" << rows;
         }
       }
     }
