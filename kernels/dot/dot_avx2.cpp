@@ -435,13 +435,32 @@ void dot2_q8fam_avx2(int n, const void* w0v, const void* w1v, const void* av, fl
   }
 }
 
+// The 8 six-bit scales and 8 six-bit mins of a q4_K / q5_K super-block (12 bytes,
+// kernels/quant/quant.h get_scale_min_k4) as bytes, unpacked four at a time in
+// 32-bit words: sub-blocks 0-3 keep the low 6 bits of bytes 0-3 (scales) and 4-7
+// (mins); sub-blocks 4-7 take a nibble of bytes 8-11 and the top 2 bits of bytes
+// 0-3 (scales) or 4-7 (mins).
+inline void unpack_scales_k4(const uint8_t* q, uint64_t* sc, uint64_t* m) {
+  uint32_t u0, u1, u2;
+  std::memcpy(&u0, q, 4);
+  std::memcpy(&u1, q + 4, 4);
+  std::memcpy(&u2, q + 8, 4);
+  const uint32_t sc_lo = u0 & 0x3f3f3f3f, m_lo = u1 & 0x3f3f3f3f;
+  const uint32_t sc_hi = (u2 & 0x0f0f0f0f) | (((u0 >> 6) & 0x03030303) << 4);
+  const uint32_t m_hi = ((u2 >> 4) & 0x0f0f0f0f) | (((u1 >> 6) & 0x03030303) << 4);
+  *sc = uint64_t(sc_lo) | uint64_t(sc_hi) << 32;
+  *m = uint64_t(m_lo) | uint64_t(m_hi) << 32;
+}
+
 // q4_K / q5_K: 4 chunks of 64 values; low nibbles are sub-block 2j, high 2j+1.
+// Scales enter as the int16 multiplier of madd (broadcast by a byte shuffle from
+// one vector of the 8 scales); mins as one madd of q8_K's 16 bsums against the
+// mins, each repeated for its two 16-value halves, accumulated across blocks.
 template <bool Q5>
 float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
   const auto* a = static_cast<const block_q8_K*>(av);
   const __m256i m4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
-  __m256 acc = _mm256_setzero_ps();
-  float mins = 0;
+  __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
   for (int i = 0; i < n / QK_K; ++i) {
     prefetch_ahead<kPfDist, Q5 ? sizeof(block_q5_K) : sizeof(block_q4_K)>(
         static_cast<const uint8_t*>(wv) + size_t(i) * (Q5 ? sizeof(block_q5_K) : sizeof(block_q4_K)));
@@ -454,12 +473,15 @@ float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
       const auto& b = static_cast<const block_q4_K*>(wv)[i];
       scales = b.scales, qs = b.qs, d16 = b.d, dmin16 = b.dmin;
     }
-    uint8_t sc[8], m[8];
-    int summ = 0;
-    for (int j = 0; j < 8; ++j) {
-      get_scale_min_k4(j, scales, &sc[j], &m[j]);
-      summ += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);
-    }
+    uint64_t sc8, m8;
+    unpack_scales_k4(scales, &sc8, &m8);
+    // Mins: sum_j m[j] * (bsums[2j] + bsums[2j+1]) as 8 int32 lanes.
+    const __m128i mv = _mm_cvtsi64_si128(int64_t(m8));
+    const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mv, mv));
+    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].bsums));
+    accm = _mm256_fmadd_ps(_mm256_set1_ps(a[i].d * f16(dmin16)), _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, m16)), accm);
+    // Scales as int16 in both 128-bit lanes: lane j of the shuffles below picks scale k.
+    const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(int64_t(sc8))));
     const __m256i hb = Q5 ? load32(qh) : _mm256_setzero_si256();
     __m256i sumi = _mm256_setzero_si256();
     const int8_t* q8 = a[i].qs;
@@ -471,32 +493,40 @@ float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
         lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one), 4));
         hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one), 4));
       }
-      const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(q8)), _mm256_set1_epi16(sc[2 * j]));
-      const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(q8 + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
+      const __m256i slo = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16(short(0x0100 * (4 * j + 1) + 4 * j)));
+      const __m256i shi = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16(short(0x0100 * (4 * j + 3) + 4 * j + 2)));
+      const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(q8)), slo);
+      const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(q8 + 32)), shi);
       sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pl, ph));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(a[i].d * f16(d16)), _mm256_cvtepi32_ps(sumi), acc);
-    mins += a[i].d * f16(dmin16) * float(summ);
   }
-  return hsum(acc) - mins;
+  return hsum(acc) - hsum(accm);
 }
 
+// q6_K: per half (128 values) four 32-value groups; group k's low 16 values use
+// scale 2k, its high 16 scale 2k+1 (int16 madd multipliers picked by a byte
+// shuffle from the half's 8 scales, broadcast to both 128-bit lanes). The -32
+// offset is 32 * sum_j scale[j] * bsums[j]: one madd, accumulated across blocks.
 float dot_q6_K_avx2(int n, const void* wv, const void* av) {
   const auto* w = static_cast<const block_q6_K*>(wv);
   const auto* a = static_cast<const block_q8_K*>(av);
   const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3);
-  __m256 acc = _mm256_setzero_ps();
-  float offset = 0;
+  __m256 acc = _mm256_setzero_ps(), acco = _mm256_setzero_ps();
   for (int i = 0; i < n / QK_K; ++i) {
     prefetch_ahead<kPfDist, sizeof(block_q6_K)>(w + i);
     const uint8_t* ql = w[i].ql;
     const uint8_t* qh = w[i].qh;
-    const int8_t* sc = w[i].scales;
     const int8_t* q8 = a[i].qs;
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
+    const float d = a[i].d * f16(w[i].d);
+    const __m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].bsums)));
+    acco = _mm256_fmadd_ps(_mm256_set1_ps(32.f * d), _mm256_cvtepi32_ps(off), acco);
     __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 2; ++c, ql += 64, qh += 32, q8 += 128, sc += 8) {
+    for (int c = 0; c < 2; ++c, ql += 64, qh += 32, q8 += 128) {
+      const __m256i sc = _mm256_permute4x64_epi64(sc16, c == 0 ? 0x44 : 0xEE);  // scales 8c..8c+7, both lanes
       const __m256i h = load32(qh), l0 = load32(ql), l1 = load32(ql + 32);
-      // Values 0..63 (the -32 offset is applied through bsums below).
+      // Values 0..63 (the -32 offset is applied through bsums above).
       const __m256i q[4] = {
           _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(h, m2), 4)),
           _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), m2), 4)),
@@ -506,19 +536,16 @@ float dot_q6_K_avx2(int n, const void* wv, const void* av) {
                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
       };
       for (int k = 0; k < 4; ++k) {
+        const short lo = short(0x0100 * (4 * k + 1) + 4 * k), hi = short(0x0100 * (4 * k + 3) + 4 * k + 2);
+        const __m256i s = _mm256_shuffle_epi8(sc, _mm256_setr_epi16(lo, lo, lo, lo, lo, lo, lo, lo, hi, hi, hi, hi, hi,
+                                                                     hi, hi, hi));
         const __m256i p = _mm256_maddubs_epi16(q[k], load32(q8 + 32 * k));
-        const __m256i s = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(sc[2 * k])),
-                                                  _mm_set1_epi16(sc[2 * k + 1]), 1);
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
       }
     }
-    int off = 0;
-    for (int j = 0; j < QK_K / 16; ++j) off += w[i].scales[j] * a[i].bsums[j];
-    const float d = a[i].d * f16(w[i].d);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
-    offset += d * float(32 * off);
   }
-  return hsum(acc) - offset;
+  return hsum(acc) - hsum(acco);
 }
 
 }  // namespace
