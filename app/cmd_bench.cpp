@@ -1,9 +1,12 @@
 // sprout bench — prompt processing and generation speed, like llama-bench.
 //
 //   prefill: one forward pass over -p prompt tokens (GEMM path), tokens / second;
-//   decode:  -n single-token forward passes after that prompt (GEMV path), tokens / second.
-// Each is repeated -r times on a fresh cache; the median is reported. Token ids are a
-// fixed pseudo-random sequence (the content does not change the work done).
+//   decode:  -n single-token forward passes (GEMV path), tokens / second.
+// As in llama-bench's pp and tg tests, each starts from an empty cache: decode is not
+// timed after the -p prompt but on its own. With -d N both start at depth N: N tokens
+// are prefilled first, untimed (decode after a 512-token prompt: -d 512). Each is
+// repeated -r times on a fresh cache; the median is reported. Token ids are a fixed
+// pseudo-random sequence (the content does not change the work done).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -58,6 +61,7 @@ int cmd_bench(int argc, char** argv) {
   p.option("-t", "THREADS", "threads (default: physical cores)");
   p.option("--threads", "THREADS", "same as -t");
   p.option("-r", "REPS", "repetitions (median reported)", "3");
+  p.option("-d", "N", "context depth: N tokens prefilled (untimed) before each test", "0");
   p.flag("--json", "print one JSON object");
   if (!p.parse(argc, argv)) return 0;
 
@@ -65,14 +69,15 @@ int cmd_bench(int argc, char** argv) {
   const int np = int(p.get_int("-p", 0, 1 << 20));
   const int nd = int(p.get_int("-n", 0, 1 << 20));
   const int reps = int(p.get_int("-r", 1, 1000));
+  const int depth = int(p.get_int("-d", 0, 1 << 20));
   if (p.has("-t")) set_num_threads(int(p.get_int("-t", 1, 1024)));
   else if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
   if (np + nd == 0) throw UsageError("-p", "nothing to measure (-p 0 -n 0)");
 
   Decoder d = load_decoder(model, "", TokenizerUse::none);
   const llama::Config& c = d.model->config();
-  const int ctx = np + nd + 1;
-  std::vector<int32_t> ids(size_t(np + nd + 1));
+  const int ctx = depth + std::max(np, nd) + 1;
+  std::vector<int32_t> ids(static_cast<size_t>(ctx));
   uint32_t x = 12345;
   for (int32_t& id : ids) {
     x = x * 1664525u + 1013904223u;
@@ -84,18 +89,23 @@ int cmd_bench(int argc, char** argv) {
   // Warm-up: one token (touches every weight page once).
   llama::forward(*d.model, st, ids.data(), 1, logits.data());
   std::vector<double> pre, dec;
-  for (int r = 0; r < reps; ++r) {
+  // A fresh cache holding `depth` tokens.
+  auto start_at_depth = [&] {
     st.reset();
-    double t0 = now_s();
-    if (np > 0) llama::forward(*d.model, st, ids.data(), np, logits.data());
-    double t1 = now_s();
-    if (np > 0) pre.push_back(np / (t1 - t0));
+    if (depth > 0) llama::forward(*d.model, st, ids.data(), depth, logits.data());
+  };
+  for (int r = 0; r < reps; ++r) {
+    if (np > 0) {
+      start_at_depth();
+      const double t0 = now_s();
+      llama::forward(*d.model, st, &ids[size_t(depth)], np, logits.data());
+      pre.push_back(np / (now_s() - t0));
+    }
     if (nd > 0) {
-      if (np == 0) llama::forward(*d.model, st, ids.data(), 1, logits.data());
-      t0 = now_s();
-      for (int i = 0; i < nd; ++i) llama::forward(*d.model, st, &ids[size_t(np + i + (np == 0))], 1, logits.data());
-      t1 = now_s();
-      dec.push_back(nd / (t1 - t0));
+      start_at_depth();
+      const double t0 = now_s();
+      for (int i = 0; i < nd; ++i) llama::forward(*d.model, st, &ids[size_t(depth + i)], 1, logits.data());
+      dec.push_back(nd / (now_s() - t0));
     }
   }
   const double prefill = median(pre), decode = median(dec);
@@ -103,9 +113,9 @@ int cmd_bench(int argc, char** argv) {
   if (p.has("--json")) {
     std::printf(
         "{\"model\": \"%s\", \"format\": \"%s\", \"weight_dtype\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, "
-        "\"reps\": %d, \"threads\": %d, \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f, \"load_ms\": %.3f, "
+        "\"reps\": %d, \"depth\": %d, \"threads\": %d, \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f, \"load_ms\": %.3f, "
         "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu}\n",
-        json_escape(d.model->path()).c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, num_threads(), prefill,
+        json_escape(d.model->path()).c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, depth, num_threads(), prefill,
         decode, d.load_ms, peak_rss_mb(), (unsigned long long)d.model->file_bytes(),
         (unsigned long long)st.kv_bytes());
   } else {

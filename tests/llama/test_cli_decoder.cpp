@@ -150,4 +150,13 @@ TEST(CliBench, JsonHasTheContractFields) {
     EXPECT_NE(r.out.find(k), std::string::npos) << k << " in " << r.out;
 }
 
+TEST(CliBench, DepthPrefillsBeforeEachTest) {
+  // -d 500 with -p 16 needs a 517-token cache; decode alone at depth 0 needs 9.
+  CliRun r = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 16 -n 8 -d 500 -t 1 -r 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"depth\": 500"), std::string::npos) << r.out;
+  CliRun bad = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 4 -n 4 -d -1");
+  EXPECT_EQ(bad.code, 2) << bad.err;
+}
+
 }  // namespace
