@@ -522,9 +522,11 @@ float dot_q6_K_avx2(int n, const void* wv, const void* av) {
     const float d = a[i].d * f16(w[i].d);
     const __m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].bsums)));
     acco = _mm256_fmadd_ps(_mm256_set1_ps(32.f * d), _mm256_cvtepi32_ps(off), acco);
+    // Scales 0..7 and 8..15 of the two halves, each in both 128-bit lanes.
+    const __m256i sc_half[2] = {_mm256_permute4x64_epi64(sc16, 0x44), _mm256_permute4x64_epi64(sc16, 0xEE)};
     __m256i sumi = _mm256_setzero_si256();
     for (int c = 0; c < 2; ++c, ql += 64, qh += 32, q8 += 128) {
-      const __m256i sc = _mm256_permute4x64_epi64(sc16, c == 0 ? 0x44 : 0xEE);  // scales 8c..8c+7, both lanes
+      const __m256i sc = sc_half[c];
       const __m256i h = load32(qh), l0 = load32(ql), l1 = load32(ql + 32);
       // Values 0..63 (the -32 offset is applied through bsums above).
       const __m256i q[4] = {
