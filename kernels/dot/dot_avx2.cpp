@@ -358,6 +358,19 @@ struct Q5_1W {
   }
 };
 
+// Blocks [i, nb) left over after the 8-block steps, one at a time, added to s
+// (shared by the one- and two-row kernels, which must agree bit for bit).
+template <class W>
+float q8fam_tail(float s, const typename W::B* w, const Q8Row& a, int i, int nb) {
+  for (; i < nb; ++i) {
+    const __m256i q = W::vals(w[i]), y = load32(a.b[i].qs);
+    const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[i];
+    s += float(sumi) * (f16(w[i].d) * a.d[i]);
+    if constexpr (W::kMin) s += f16(w[i].m) * a.ds[i];
+  }
+  return s;
+}
+
 template <class W>
 float dot_q8fam_avx2(int n, const void* wv, const void* av) {
   using B = typename W::B;
@@ -381,14 +394,7 @@ float dot_q8fam_avx2(int n, const void* wv, const void* av) {
     acc = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_loadu_ps(a.d + i)), _mm256_cvtepi32_ps(sumi), acc);
     if constexpr (W::kMin) accm = _mm256_fmadd_ps(halves8(w + i, &B::m), _mm256_loadu_ps(a.ds + i), accm);
   }
-  float s = hsum(_mm256_add_ps(acc, accm));
-  for (; i < nb; ++i) {
-    const __m256i q = W::vals(w[i]), y = load32(a.b[i].qs);
-    const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[i];
-    s += float(sumi) * (f16(w[i].d) * a.d[i]);
-    if constexpr (W::kMin) s += f16(w[i].m) * a.ds[i];
-  }
-  return s;
+  return q8fam_tail<W>(hsum(_mm256_add_ps(acc, accm)), w, a, i, nb);
 }
 
 // Two rows in lockstep (Dot2Fn): the activation blocks and scales are loaded once.
@@ -423,16 +429,7 @@ void dot2_q8fam_avx2(int n, const void* w0v, const void* w1v, const void* av, fl
       if constexpr (W::kMin) accm[r] = _mm256_fmadd_ps(halves8(w[r] + i, &B::m), _mm256_loadu_ps(a.ds + i), accm[r]);
     }
   }
-  for (int r = 0; r < 2; ++r) {
-    float s = hsum(_mm256_add_ps(acc[r], accm[r]));
-    for (int j = i; j < nb; ++j) {
-      const __m256i q = W::vals(w[r][j]), y = load32(a.b[j].qs);
-      const int32_t sumi = hsum_i32(W::kSigned ? mul_sum_i8(q, y) : mul_sum_u8(q, y)) - W::kOffset * a.sum[j];
-      s += float(sumi) * (f16(w[r][j].d) * a.d[j]);
-      if constexpr (W::kMin) s += f16(w[r][j].m) * a.ds[j];
-    }
-    out[r] = s;
-  }
+  for (int r = 0; r < 2; ++r) out[r] = q8fam_tail<W>(hsum(_mm256_add_ps(acc[r], accm[r])), w[r], a, i, nb);
 }
 
 // The 8 six-bit scales and 8 six-bit mins of a q4_K / q5_K super-block (12 bytes,

@@ -57,6 +57,18 @@ void nibbles(const uint8_t* qs, const uint8_t* qh4, uint8_t* u) {
   }
 }
 
+// Sub-block j of a q4_K / q5_K super-block: scale d*sc_j, min term -dmin*m_j and the
+// low 4 bits of its values (nibbles, j odd: high, of bytes 32 * (j / 2) ..).
+template <class B>
+void k4_sub_block(const B& x, int j, QBlock& o) {
+  uint8_t sc, m;
+  get_scale_min_k4(j, x.scales, &sc, &m);
+  o.d = f16_to_f32(x.d) * float(sc);
+  o.m = -(f16_to_f32(x.dmin) * float(m));
+  const uint8_t* q = x.qs + 32 * (j / 2);
+  for (int k = 0; k < 32; ++k) o.u[k] = uint8_t((q[k] >> (4 * (j & 1))) & 0xF);
+}
+
 QBlock q_block(GemmQ t, const uint8_t* row, int b) {
   QBlock o;
   switch (t) {
@@ -90,26 +102,14 @@ QBlock q_block(GemmQ t, const uint8_t* row, int b) {
       nibbles(x.qs, x.qh, o.u);
       break;
     }
-    case GemmQ::q4_K: {  // sub-block j: nibbles (j odd: high) of bytes 32 * (j / 2) ..
-      const auto& x = reinterpret_cast<const block_q4_K*>(row)[b / 8];
-      const int j = b % 8;
-      uint8_t sc, m;
-      get_scale_min_k4(j, x.scales, &sc, &m);
-      o.d = f16_to_f32(x.d) * float(sc);
-      o.m = -(f16_to_f32(x.dmin) * float(m));
-      const uint8_t* q = x.qs + 32 * (j / 2);
-      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t((q[k] >> (4 * (j & 1))) & 0xF);
+    case GemmQ::q4_K:
+      k4_sub_block(reinterpret_cast<const block_q4_K*>(row)[b / 8], b % 8, o);
       break;
-    }
     case GemmQ::q5_K: {  // as q4_K, 5th bit of value k in bit j of qh[k]
       const auto& x = reinterpret_cast<const block_q5_K*>(row)[b / 8];
       const int j = b % 8;
-      uint8_t sc, m;
-      get_scale_min_k4(j, x.scales, &sc, &m);
-      o.d = f16_to_f32(x.d) * float(sc);
-      o.m = -(f16_to_f32(x.dmin) * float(m));
-      const uint8_t* q = x.qs + 32 * (j / 2);
-      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t(((q[k] >> (4 * (j & 1))) & 0xF) | (((x.qh[k] >> j) & 1) << 4));
+      k4_sub_block(x, j, o);
+      for (int k = 0; k < 32; ++k) o.u[k] = uint8_t(o.u[k] | (((x.qh[k] >> j) & 1) << 4));
       break;
     }
     case GemmQ::q6_K: {  // 32-block j = 4 * half + g of the super-block (dequantize_q6_K's order)

@@ -33,6 +33,17 @@ Weights make_weights(DType t, int64_t N, int64_t K, uint32_t seed) {
 
 }  // namespace
 
+// y = x · W^T through the GEMM (into gemm; false if it declines the shape) and
+// through the tiled dot path (into dot).
+bool gemm_and_dot(const Tensor& W, const float* x, int64_t M, float* gemm, float* dot, const float* bias = nullptr) {
+  set_linear_gemm_enabled(true);
+  if (!linear_gemm(W, x, M, gemm, bias)) return false;
+  set_linear_gemm_enabled(false);
+  linear(W, x, M, dot, bias);
+  set_linear_gemm_enabled(true);
+  return true;
+}
+
 TEST(LinearGemm, MatchesDotPath) {
   // Tolerance per output: f32/f16/bf16 1e-5 * sum_k |w x|; the q8_0-activation
   // types (q8_0, q4_0, q4_1, q5_0, q5_1) use the dot path's exact integer block
@@ -53,11 +64,7 @@ TEST(LinearGemm, MatchesDotPath) {
             set_num_threads(threads);
             std::vector<float> got(size_t(M * N)), want(size_t(M * N));
             const float* b = (M % 2) ? bias.data() : nullptr;
-            set_linear_gemm_enabled(true);
-            ASSERT_TRUE(linear_gemm(w.W, x.data(), M, got.data(), b));
-            set_linear_gemm_enabled(false);
-            linear(w.W, x.data(), M, want.data(), b);
-            set_linear_gemm_enabled(true);
+            ASSERT_TRUE(gemm_and_dot(w.W, x.data(), M, got.data(), want.data(), b));
             for (int64_t m = 0; m < M; ++m)
               for (int64_t n = 0; n < N; ++n) {
                 double mag = 0, wmax = 0;
@@ -91,10 +98,7 @@ TEST(LinearGemm, FloatBlockingAtLargerShapes) {
       for (int threads : {1, 2}) {
         set_num_threads(threads);
         std::vector<float> got(size_t(M * N)), want(size_t(M * N));
-        ASSERT_TRUE(linear_gemm(w.W, x.data(), M, got.data(), nullptr));
-        set_linear_gemm_enabled(false);
-        linear(w.W, x.data(), M, want.data());
-        set_linear_gemm_enabled(true);
+        ASSERT_TRUE(gemm_and_dot(w.W, x.data(), M, got.data(), want.data()));
         for (int64_t m = 0; m < M; ++m)
           for (int64_t n = 0; n < N; ++n) {
             double mag = 0;
@@ -131,10 +135,7 @@ TEST(LinearGemm, QuantTypesMatchFloatReference) {
         for (int threads : {1, 2}) {
           set_num_threads(threads);
           std::vector<float> got(size_t(M * N)), dot(size_t(M * N));
-          ASSERT_TRUE(linear_gemm(w.W, x.data(), M, got.data(), nullptr));
-          set_linear_gemm_enabled(false);
-          linear(w.W, x.data(), M, dot.data());
-          set_linear_gemm_enabled(true);
+          ASSERT_TRUE(gemm_and_dot(w.W, x.data(), M, got.data(), dot.data()));
           for (int64_t m = 0; m < M; ++m) {
             const float* xm = x.data() + m * K;
             for (int64_t n = 0; n < N; ++n) {
