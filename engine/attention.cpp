@@ -137,29 +137,19 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
     float* s = scores + row * (nt > 1 ? omp_get_thread_num() : 0);
     const float* qr = q + (int64_t(i) * a.n_heads + h) * hd;
     float* o = out + (int64_t(i) * a.n_heads + h) * hd;
-    std::memset(o, 0, sizeof(float) * size_t(hd));
     const int nvis = a.causal ? int(std::min<int64_t>(a.n_kv, int64_t(a.q_pos0) + i + 1)) : a.n_kv;
-    if (nvis <= 0) continue;
-    const int64_t base = int64_t(g) * hd;
-    if (kv.f16) {
-      const auto* K = static_cast<const kern::f16_t*>(kv.k) + base;
-      for (int j = 0; j < nvis; ++j) s[j] = ak.dot_f16(qr, K + j * kv_stride, hd) * a.scale;
-    } else {
-      const auto* K = static_cast<const float*>(kv.k) + base;
-      for (int j = 0; j < nvis; ++j) s[j] = ak.dot_f32(qr, K + j * kv_stride, hd) * a.scale;
+    if (nvis <= 0) {
+      std::memset(o, 0, sizeof(float) * size_t(hd));
+      continue;
     }
+    const int64_t base = int64_t(g) * hd;
+    if (kv.f16) ak.scores_f16(qr, static_cast<const kern::f16_t*>(kv.k) + base, kv_stride, nvis, hd, a.scale, s);
+    else ak.scores_f32(qr, static_cast<const float*>(kv.k) + base, kv_stride, nvis, hd, a.scale, s);
     if (a.key_mask)
       for (int j = 0; j < nvis; ++j) s[j] += a.key_mask[j];
     softmax(s, nvis);
-    if (kv.f16) {
-      const auto* V = static_cast<const kern::f16_t*>(kv.v) + base;
-      for (int j = 0; j < nvis; ++j)
-        if (s[j] != 0.f) ak.axpy_f16(s[j], V + j * kv_stride, hd, o);
-    } else {
-      const auto* V = static_cast<const float*>(kv.v) + base;
-      for (int j = 0; j < nvis; ++j)
-        if (s[j] != 0.f) ak.axpy_f32(s[j], V + j * kv_stride, hd, o);
-    }
+    if (kv.f16) ak.weighted_sum_f16(s, static_cast<const kern::f16_t*>(kv.v) + base, kv_stride, nvis, hd, o);
+    else ak.weighted_sum_f32(s, static_cast<const float*>(kv.v) + base, kv_stride, nvis, hd, o);
   }
   scratch.rewind(mark);
 }

@@ -7,12 +7,33 @@
 //   to_f16(x, n, y)       : y[i] = f16(x[i]), round to nearest even (cache writes)
 //   from_f16(x, n, y)     : y[i] = f32(x[i])
 //
+// Multi-key decode primitives: one query row against n_keys rows that start
+// `stride` elements apart (row j at K + j * stride; stride >= hd, e.g. the
+// [position][kv_head][head_dim] cache where stride = n_kv_heads * head_dim):
+//   scores_f32/f16(q, K, stride, n_keys, hd, scale, s)
+//                         : s[j] = scale * (sum_i q[i] * K[j * stride + i])
+//   weighted_sum_f32/f16(p, V, stride, n_keys, hd, out)
+//                         : out[d] = sum_j p[j] * V[j * stride + d]  (overwrites
+//                           out; n_keys == 0 gives zeros; no key is skipped, so
+//                           p[j] == 0 with a non-finite V row still gives NaN)
+// They replace one dot/axpy call per key: the SIMD scores run several keys at
+// once with independent accumulators (q loaded once per group), the SIMD
+// weighted sum keeps a block of output columns in registers across all keys,
+// and both prefetch rows a few keys ahead (strided rows sit in different pages,
+// where hardware prefetchers do not follow).
+//
 // The scalar dot accumulates in double (the oracle); SIMD dots use several f32
 // FMA accumulators (agreement ~1e-6 relative to sum |a b|). axpy in SIMD uses
 // FMA, so it differs from the scalar (separate multiply and add) by at most one
-// rounding per element. f16 conversions are exact / RNE and match
-// kernels/common/fp16.h bit for bit.
+// rounding per element. The scalar scores round the double dot to f32, then
+// multiply by scale in f32 (as dot * scale); the scalar weighted sum accumulates
+// each column in double over the keys. SIMD scores agree with the scalar ones to
+// ~1e-6 relative to scale * sum |q k|; the SIMD weighted sum (f32 FMA, keys in
+// order) to (n_keys + 1) * 2^-23 relative to sum_j |p_j v_jd|. f16 conversions are
+// exact / RNE and match kernels/common/fp16.h bit for bit.
 #pragma once
+#include <cstdint>
+
 #include "kernels/common/dispatch.h"
 #include "kernels/common/fp16.h"
 
@@ -25,6 +46,10 @@ struct AttnKernels {
   void (*axpy_f16)(float s, const f16_t* x, int n, float* y);
   void (*to_f16)(const float* x, int n, f16_t* y);
   void (*from_f16)(const f16_t* x, int n, float* y);
+  void (*scores_f32)(const float* q, const float* K, int64_t stride, int n_keys, int hd, float scale, float* s);
+  void (*scores_f16)(const float* q, const f16_t* K, int64_t stride, int n_keys, int hd, float scale, float* s);
+  void (*weighted_sum_f32)(const float* p, const float* V, int64_t stride, int n_keys, int hd, float* out);
+  void (*weighted_sum_f16)(const float* p, const f16_t* V, int64_t stride, int n_keys, int hd, float* out);
 };
 
 const AttnKernels& attn_kernels(Isa isa);

@@ -1,6 +1,9 @@
 // AVX2+FMA+F16C variants of kernels/attn/attn.h.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include "kernels/act/vmath_avx2.h"
 #include "kernels/attn/attn.h"
 
@@ -62,8 +65,106 @@ void from_f16(const f16_t* x, int n, float* y) {
   for (; i < n; ++i) y[i] = f16_to_f32(x[i]);
 }
 
+// ---- multi-key decode kernels ----
+inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+inline __m256 load8(const f16_t* p) { return load_h(p); }
+inline float to_f32(float x) { return x; }
+inline float to_f32(f16_t x) { return f16_to_f32(x); }
+
+// Touch every cache line of [p, p + bytes) with a prefetch into L1.
+inline void prefetch_span(const void* p, size_t bytes) {
+  const auto* b = static_cast<const char*>(p);
+  const auto first = reinterpret_cast<uintptr_t>(b) & ~uintptr_t(63);
+  const auto last = reinterpret_cast<uintptr_t>(b + bytes - 1);
+  for (uintptr_t a = first; a <= last; a += 64) _mm_prefetch(reinterpret_cast<const char*>(a), _MM_HINT_T0);
+}
+
+constexpr int kScoreKeys = 8;      // keys per scores group (8 independent FMA chains)
+constexpr int kPrefetchKeys = 16;  // rows prefetched this many keys ahead
+
+// Sums of eight accumulators as one vector: lane r = sum of a[r]'s lanes.
+inline __m256 hsum8(const __m256* a) {
+  const __m256 h01 = _mm256_hadd_ps(a[0], a[1]), h23 = _mm256_hadd_ps(a[2], a[3]);
+  const __m256 h45 = _mm256_hadd_ps(a[4], a[5]), h67 = _mm256_hadd_ps(a[6], a[7]);
+  const __m256 l = _mm256_hadd_ps(h01, h23), h = _mm256_hadd_ps(h45, h67);
+  // l = [s0 s1 s2 s3 | s0' s1' s2' s3'] (low/high 128-bit halves of the sums), h likewise for keys 4..7.
+  return _mm256_add_ps(_mm256_permute2f128_ps(l, h, 0x20), _mm256_permute2f128_ps(l, h, 0x31));
+}
+
+// s[r] = scale * q . K[r * stride], r < R, with one accumulator per key.
+template <int R, class T>
+inline void score_group(const float* q, const T* K, int64_t stride, int hd, float scale, float* s) {
+  __m256 acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 8 <= hd; i += 8) {
+    const __m256 qv = _mm256_loadu_ps(q + i);
+    for (int r = 0; r < R; ++r) acc[r] = _mm256_fmadd_ps(qv, load8(K + r * stride + i), acc[r]);
+  }
+  float sum[R];
+  if constexpr (R == 8) {
+    _mm256_storeu_ps(sum, hsum8(acc));
+  } else {
+    for (int r = 0; r < R; ++r) sum[r] = vm::hsum(acc[r]);
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int t = i; t < hd; ++t) sum[r] += q[t] * to_f32(K[r * stride + t]);
+    s[r] = sum[r] * scale;
+  }
+}
+
+template <class T>
+void scores(const float* q, const T* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  int j = 0;
+  for (; j + kScoreKeys <= n_keys; j += kScoreKeys) {
+    const int pf_end = std::min(j + kPrefetchKeys + kScoreKeys, n_keys);
+    for (int r = j + kPrefetchKeys; r < pf_end; ++r) prefetch_span(K + r * stride, sizeof(T) * size_t(hd));
+    score_group<kScoreKeys>(q, K + j * stride, stride, hd, scale, s + j);
+  }
+  for (; j + 4 <= n_keys; j += 4) score_group<4>(q, K + j * stride, stride, hd, scale, s + j);
+  for (; j < n_keys; ++j) score_group<1>(q, K + j * stride, stride, hd, scale, s + j);
+}
+
+// out[c] = sum_j p[j] * V[j * stride + c] for c < 8 * A, the 8A columns held in
+// A accumulators across all keys.
+template <int A, class T>
+inline void wsum_cols(const float* p, const T* V, int64_t stride, int n_keys, float* out) {
+  __m256 acc[A];
+  for (int a = 0; a < A; ++a) acc[a] = _mm256_setzero_ps();
+  for (int j = 0; j < n_keys; ++j) {
+    if (j + kPrefetchKeys < n_keys) prefetch_span(V + (j + kPrefetchKeys) * stride, sizeof(T) * 8 * A);
+    const __m256 pj = _mm256_broadcast_ss(p + j);
+    const T* v = V + j * stride;
+    for (int a = 0; a < A; ++a) acc[a] = _mm256_fmadd_ps(pj, load8(v + 8 * a), acc[a]);
+  }
+  for (int a = 0; a < A; ++a) _mm256_storeu_ps(out + 8 * a, acc[a]);
+}
+
+template <class T>
+void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd, float* out) {
+  int d = 0;
+  for (; d + 64 <= hd; d += 64) wsum_cols<8>(p, V + d, stride, n_keys, out + d);
+  if (d + 32 <= hd) wsum_cols<4>(p, V + d, stride, n_keys, out + d), d += 32;
+  if (d + 16 <= hd) wsum_cols<2>(p, V + d, stride, n_keys, out + d), d += 16;
+  for (; d + 8 <= hd; d += 8) wsum_cols<1>(p, V + d, stride, n_keys, out + d);
+  for (; d < hd; ++d) {
+    float acc = 0.f;
+    for (int j = 0; j < n_keys; ++j) acc += p[j] * to_f32(V[j * stride + d]);
+    out[d] = acc;
+  }
+}
+
 }  // namespace
 
-const AttnKernels kAttnAvx2 = {dot_f32, dot_f16, axpy_f32, axpy_f16, to_f16, from_f16};
+const AttnKernels kAttnAvx2 = {dot_f32,
+                               dot_f16,
+                               axpy_f32,
+                               axpy_f16,
+                               to_f16,
+                               from_f16,
+                               scores<float>,
+                               scores<f16_t>,
+                               weighted_sum<float>,
+                               weighted_sum<f16_t>};
 
 }  // namespace sprout::kern

@@ -1,6 +1,9 @@
 // NEON variants of kernels/attn/attn.h (f16 <-> f32 with the baseline FCVTL/FCVTN).
 #include <arm_neon.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include "kernels/attn/attn.h"
 
 namespace sprout::kern {
@@ -58,8 +61,92 @@ void from_f16(const f16_t* x, int n, float* y) {
   for (; i < n; ++i) y[i] = f16_to_f32(x[i]);
 }
 
+// ---- multi-key decode kernels ----
+inline float32x4_t load4(const float* p) { return vld1q_f32(p); }
+inline float32x4_t load4(const f16_t* p) { return load_h(p); }
+inline float to_f32(float x) { return x; }
+inline float to_f32(f16_t x) { return f16_to_f32(x); }
+
+// Touch every cache line of [p, p + bytes) (64-byte lines assumed; a larger line just repeats).
+inline void prefetch_span(const void* p, size_t bytes) {
+  const auto* b = static_cast<const char*>(p);
+  const auto first = reinterpret_cast<uintptr_t>(b) & ~uintptr_t(63);
+  const auto last = reinterpret_cast<uintptr_t>(b + bytes - 1);
+  for (uintptr_t a = first; a <= last; a += 64) __builtin_prefetch(reinterpret_cast<const char*>(a), 0, 3);
+}
+
+constexpr int kScoreKeys = 8;      // keys per scores group (8 independent FMA chains)
+constexpr int kPrefetchKeys = 16;  // rows prefetched this many keys ahead
+
+// s[r] = scale * q . K[r * stride], r < R, with one accumulator per key.
+template <int R, class T>
+inline void score_group(const float* q, const T* K, int64_t stride, int hd, float scale, float* s) {
+  float32x4_t acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = vdupq_n_f32(0.f);
+  int i = 0;
+  for (; i + 4 <= hd; i += 4) {
+    const float32x4_t qv = vld1q_f32(q + i);
+    for (int r = 0; r < R; ++r) acc[r] = vfmaq_f32(acc[r], qv, load4(K + r * stride + i));
+  }
+  for (int r = 0; r < R; ++r) {
+    float sum = vaddvq_f32(acc[r]);
+    for (int t = i; t < hd; ++t) sum += q[t] * to_f32(K[r * stride + t]);
+    s[r] = sum * scale;
+  }
+}
+
+template <class T>
+void scores(const float* q, const T* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  int j = 0;
+  for (; j + kScoreKeys <= n_keys; j += kScoreKeys) {
+    const int pf_end = std::min(j + kPrefetchKeys + kScoreKeys, n_keys);
+    for (int r = j + kPrefetchKeys; r < pf_end; ++r) prefetch_span(K + r * stride, sizeof(T) * size_t(hd));
+    score_group<kScoreKeys>(q, K + j * stride, stride, hd, scale, s + j);
+  }
+  for (; j + 4 <= n_keys; j += 4) score_group<4>(q, K + j * stride, stride, hd, scale, s + j);
+  for (; j < n_keys; ++j) score_group<1>(q, K + j * stride, stride, hd, scale, s + j);
+}
+
+// out[c] = sum_j p[j] * V[j * stride + c] for c < 4 * A, the 4A columns held in
+// A accumulators across all keys.
+template <int A, class T>
+inline void wsum_cols(const float* p, const T* V, int64_t stride, int n_keys, float* out) {
+  float32x4_t acc[A];
+  for (int a = 0; a < A; ++a) acc[a] = vdupq_n_f32(0.f);
+  for (int j = 0; j < n_keys; ++j) {
+    if (j + kPrefetchKeys < n_keys) prefetch_span(V + (j + kPrefetchKeys) * stride, sizeof(T) * 4 * A);
+    const float pj = p[j];
+    const T* v = V + j * stride;
+    for (int a = 0; a < A; ++a) acc[a] = vfmaq_n_f32(acc[a], load4(v + 4 * a), pj);
+  }
+  for (int a = 0; a < A; ++a) vst1q_f32(out + 4 * a, acc[a]);
+}
+
+template <class T>
+void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd, float* out) {
+  int d = 0;
+  for (; d + 64 <= hd; d += 64) wsum_cols<16>(p, V + d, stride, n_keys, out + d);
+  if (d + 32 <= hd) wsum_cols<8>(p, V + d, stride, n_keys, out + d), d += 32;
+  if (d + 16 <= hd) wsum_cols<4>(p, V + d, stride, n_keys, out + d), d += 16;
+  for (; d + 4 <= hd; d += 4) wsum_cols<1>(p, V + d, stride, n_keys, out + d);
+  for (; d < hd; ++d) {
+    float acc = 0.f;
+    for (int j = 0; j < n_keys; ++j) acc += p[j] * to_f32(V[j * stride + d]);
+    out[d] = acc;
+  }
+}
+
 }  // namespace
 
-const AttnKernels kAttnNeon = {dot_f32, dot_f16, axpy_f32, axpy_f16, to_f16, from_f16};
+const AttnKernels kAttnNeon = {dot_f32,
+                               dot_f16,
+                               axpy_f32,
+                               axpy_f16,
+                               to_f16,
+                               from_f16,
+                               scores<float>,
+                               scores<f16_t>,
+                               weighted_sum<float>,
+                               weighted_sum<f16_t>};
 
 }  // namespace sprout::kern

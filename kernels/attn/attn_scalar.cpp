@@ -18,11 +18,49 @@ void axpy_f32(float s, const float* x, int n, float* y) { for (int i = 0; i < n;
 void axpy_f16(float s, const f16_t* x, int n, float* y) {
   for (int i = 0; i < n; ++i) y[i] += s * f16_to_f32(x[i]);
 }
+inline float to_f32(float x) { return x; }
+inline float to_f32(f16_t x) { return f16_to_f32(x); }
+
 void to_f16(const float* x, int n, f16_t* y) { for (int i = 0; i < n; ++i) y[i] = f32_to_f16(x[i]); }
 void from_f16(const f16_t* x, int n, float* y) { for (int i = 0; i < n; ++i) y[i] = f16_to_f32(x[i]); }
 
+template <class T>
+void scores(const float* q, const T* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  for (int j = 0; j < n_keys; ++j) {
+    const T* k = K + j * stride;
+    double acc = 0.0;
+    for (int i = 0; i < hd; ++i) acc += double(q[i]) * to_f32(k[i]);
+    s[j] = float(acc) * scale;
+  }
+}
+
+// Columns in chunks of 64 so the double accumulators stay on the stack and the
+// rows are still read front to back.
+template <class T>
+void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd, float* out) {
+  constexpr int kCols = 64;
+  for (int d0 = 0; d0 < hd; d0 += kCols) {
+    const int nc = hd - d0 < kCols ? hd - d0 : kCols;
+    double acc[kCols] = {};
+    for (int j = 0; j < n_keys; ++j) {
+      const T* v = V + j * stride + d0;
+      for (int c = 0; c < nc; ++c) acc[c] += double(p[j]) * to_f32(v[c]);
+    }
+    for (int c = 0; c < nc; ++c) out[d0 + c] = float(acc[c]);
+  }
+}
+
 }  // namespace
 
-const AttnKernels kAttnScalar = {dot_f32, dot_f16, axpy_f32, axpy_f16, to_f16, from_f16};
+const AttnKernels kAttnScalar = {dot_f32,
+                                 dot_f16,
+                                 axpy_f32,
+                                 axpy_f16,
+                                 to_f16,
+                                 from_f16,
+                                 scores<float>,
+                                 scores<f16_t>,
+                                 weighted_sum<float>,
+                                 weighted_sum<f16_t>};
 
 }  // namespace sprout::kern

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "kernels/attn/attn.h"
 #include "tests/test_util.h"
@@ -50,6 +53,88 @@ TEST(AttnKernels, SimdMatchesScalar) {
       kAttnScalar.axpy_f16(-0.7f, bh.data(), n, yr.data());
       k.axpy_f16(-0.7f, bh.data(), n, yg.data());
       EXPECT_LE(test::max_abs_diff(yr.data(), yg.data(), size_t(n)), 3e-7f) << isa_name(isa) << " n=" << n;
+    }
+  }
+}
+
+// Multi-key kernels: the scalar scores are the scalar dot times scale, key by key;
+// the scalar weighted sum on a hand-computed case (and it overwrites out).
+TEST(AttnKernels, ScalarMultiKeyHandComputed) {
+  // Two keys of hd 2, rows 3 elements apart (stride > hd).
+  const float q[2] = {1, 2}, K[5] = {3, 4, 99, -1, 5};
+  float s[2];
+  kAttnScalar.scores_f32(q, K, 3, 2, 2, 0.5f, s);
+  EXPECT_EQ(s[0], 5.5f);  // (3 + 8) / 2
+  EXPECT_EQ(s[1], 4.5f);  // (-1 + 10) / 2
+  const f16_t Kh[5] = {f32_to_f16(3), f32_to_f16(4), f32_to_f16(99), f32_to_f16(-1), f32_to_f16(5)};
+  kAttnScalar.scores_f16(q, Kh, 3, 2, 2, 0.5f, s);
+  EXPECT_EQ(s[0], 5.5f);
+  EXPECT_EQ(s[1], 4.5f);
+  const float p[2] = {0.25f, 0.75f};
+  float out[2] = {NAN, NAN};
+  kAttnScalar.weighted_sum_f32(p, K, 3, 2, 2, out);
+  EXPECT_EQ(out[0], 0.f);     // 0.75 - 0.75
+  EXPECT_EQ(out[1], 4.75f);   // 1 + 3.75
+  kAttnScalar.weighted_sum_f16(p, Kh, 3, 2, 2, out);
+  EXPECT_EQ(out[1], 4.75f);
+  kAttnScalar.weighted_sum_f32(p, K, 3, 0, 2, out);  // no keys: zeros
+  EXPECT_EQ(out[0], 0.f);
+  EXPECT_EQ(out[1], 0.f);
+}
+
+// Every ISA against the scalar oracle over odd key counts (group tails), head
+// dims that are not multiples of the vector width or of the column blocks, and
+// strides larger than hd. Tolerances: scores 1e-6 * scale * sum_i |q_i k_i| (f32
+// accumulators vs the double oracle); weighted sums (n_keys + 1) * 2^-23 *
+// sum_j |p_j v_jd| per column (f32 FMA over the keys in order vs double).
+TEST(AttnKernels, MultiKeySimdMatchesScalar) {
+  const float scale = 0.0884f;
+  for (Isa isa : test::simd_isas()) {
+    const AttnKernels& k = attn_kernels(isa);
+    for (int hd : {1, 4, 7, 8, 17, 33, 64, 80, 96, 100, 128}) {
+      for (int64_t stride : {int64_t(hd), int64_t(hd) + 5, int64_t(hd) * 4}) {
+        for (int n : {0, 1, 2, 3, 5, 7, 8, 9, 12, 13, 17, 31, 40, 130}) {
+          const std::string at = std::string(isa_name(isa)) + " hd=" + std::to_string(hd) +
+                                 " stride=" + std::to_string(stride) + " n=" + std::to_string(n);
+          const size_t len = size_t(std::max<int64_t>(int64_t(n - 1) * stride + hd, 0));
+          const uint32_t seed = uint32_t(hd * 1000 + n) + uint32_t(stride);
+          auto q = test::random_floats(size_t(hd), seed), kv = test::random_floats(len, seed + 1);
+          auto p = test::random_floats(size_t(n), seed + 2);
+          std::vector<f16_t> kvh(len);
+          kAttnScalar.to_f16(kv.data(), int(len), kvh.data());
+          std::vector<float> kvr(len);  // the f16 rows as f32, for the magnitudes
+          kAttnScalar.from_f16(kvh.data(), int(len), kvr.data());
+          for (int half = 0; half < 2; ++half) {
+            const float* rows = half ? kvr.data() : kv.data();
+            std::vector<float> s_ref(size_t(n) + 1, NAN), s(size_t(n) + 1, NAN);
+            std::vector<float> o_ref(size_t(hd) + 1, NAN), o(size_t(hd) + 1, NAN);
+            if (half) {
+              kAttnScalar.scores_f16(q.data(), kvh.data(), stride, n, hd, scale, s_ref.data());
+              k.scores_f16(q.data(), kvh.data(), stride, n, hd, scale, s.data());
+              kAttnScalar.weighted_sum_f16(p.data(), kvh.data(), stride, n, hd, o_ref.data());
+              k.weighted_sum_f16(p.data(), kvh.data(), stride, n, hd, o.data());
+            } else {
+              kAttnScalar.scores_f32(q.data(), kv.data(), stride, n, hd, scale, s_ref.data());
+              k.scores_f32(q.data(), kv.data(), stride, n, hd, scale, s.data());
+              kAttnScalar.weighted_sum_f32(p.data(), kv.data(), stride, n, hd, o_ref.data());
+              k.weighted_sum_f32(p.data(), kv.data(), stride, n, hd, o.data());
+            }
+            for (int j = 0; j < n; ++j) {
+              double mag = 0;
+              for (int i = 0; i < hd; ++i) mag += std::fabs(double(q[size_t(i)]) * rows[j * stride + i]);
+              EXPECT_NEAR(s[size_t(j)], s_ref[size_t(j)], 1e-6 * scale * mag + 1e-30) << at << " f16=" << half << " j=" << j;
+            }
+            EXPECT_TRUE(std::isnan(s[size_t(n)])) << at << " wrote past n_keys";
+            for (int d = 0; d < hd; ++d) {
+              double mag = 0;
+              for (int j = 0; j < n; ++j) mag += std::fabs(double(p[size_t(j)]) * rows[j * stride + d]);
+              EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], (n + 1) * std::ldexp(mag, -23) + 1e-30)
+                  << at << " f16=" << half << " d=" << d;
+            }
+            EXPECT_TRUE(std::isnan(o[size_t(hd)])) << at << " wrote past hd";
+          }
+        }
+      }
     }
   }
 }
