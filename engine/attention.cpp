@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kMinBlockedQueries = 8;  // from here on attend_blocked()
 constexpr int kVBlock = 256;           // keys per packed V panel
+constexpr int kKeyBlock = 16;          // keys per block in attend()'s decode walk
 
 // Key/value rows of either dtype: row j of kv head g starts at element (j * n_kv_heads + g) * head_dim.
 struct KvView {
@@ -116,40 +117,95 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
   scratch.rewind(mark);
 }
 
+// Touch every cache line of `rows` rows of `bytes` bytes, `pitch` bytes apart.
+void prefetch_rows(const uint8_t* p, int rows, size_t bytes, size_t pitch) {
+  for (int r = 0; r < rows; ++r, p += pitch)
+    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
+}
+
+// Decode-sized calls: per query, the heads are split into one contiguous range per
+// thread. A thread walks the keys in blocks of kKeyBlock and, within a block, runs
+// the multi-key kernels for every head of its range: its heads' slices of a cache
+// row are adjacent, so each [position][kv_head][head_dim] row is read as one
+// stretch, not as one 256-byte piece per head per 4 KiB row, and the next block's
+// stretches are prefetched while this one runs (hardware prefetchers stop at page
+// boundaries, and consecutive rows of a long cache are in different pages).
+// Scores, then the softmax over all visible keys per head, then the weighted V sum
+// block by block (partial sums added to the output row).
 void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
   check(a);
   if (a.n_q >= kMinBlockedQueries) return attend_blocked(a, q, kv, out, scratch);
   const int hd = a.head_dim, group = a.n_heads / a.n_kv_heads;
   const int64_t kv_stride = int64_t(a.n_kv_heads) * hd;  // elements between consecutive key rows
-  const int64_t tasks = int64_t(a.n_q) * a.n_heads;
-  const int64_t work = tasks * int64_t(a.n_kv) * hd;
-  const int nt = int(std::min<int64_t>(work >= (1 << 15) ? num_threads() : 1, std::max<int64_t>(tasks, 1)));
+  const int64_t work = int64_t(a.n_q) * a.n_heads * int64_t(a.n_kv) * hd;
+  const int threads = work >= (1 << 15) ? num_threads() : 1;
+  const int ranges = std::min(threads, a.n_heads), per_range = (a.n_heads + ranges - 1) / ranges;
+  const int64_t tasks = int64_t(a.n_q) * ranges;
+  const int nt = int(std::min<int64_t>(threads, std::max<int64_t>(tasks, 1)));
   const Arena::Mark mark = scratch.mark();
-  // One score row per thread, padded to a cache line.
+  // Per thread: one score row per head of a range (padded to a cache line) and one partial output row.
   const int64_t row = (std::max(a.n_kv, 1) + 15) / 16 * 16;
-  float* scores = scratch.alloc<float>(size_t(row) * size_t(nt));
+  const int64_t per_thread = row * per_range + (hd + 15) / 16 * 16;
+  float* buf = scratch.alloc<float>(size_t(per_thread) * size_t(nt));
   const kern::AttnKernels& ak = kern::attn_kernels();
   const auto softmax = kern::softmax_kernels().softmax;
+  const size_t esize = kv.f16 ? sizeof(kern::f16_t) : sizeof(float);
+  const size_t pitch = size_t(kv_stride) * esize;
 
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
   for (int64_t t = 0; t < tasks; ++t) {
-    const int i = int(t / a.n_heads), h = int(t % a.n_heads), g = h / group;
-    float* s = scores + row * (nt > 1 ? omp_get_thread_num() : 0);
-    const float* qr = q + (int64_t(i) * a.n_heads + h) * hd;
-    float* o = out + (int64_t(i) * a.n_heads + h) * hd;
+    const int i = int(t / ranges), h0 = int(t % ranges) * per_range, h1 = std::min(h0 + per_range, a.n_heads);
+    float* S = buf + per_thread * (nt > 1 ? omp_get_thread_num() : 0);
+    float* part = S + row * per_range;
+    const float* qi = q + int64_t(i) * a.n_heads * hd;
+    float* oi = out + int64_t(i) * a.n_heads * hd;
     const int nvis = a.causal ? int(std::min<int64_t>(a.n_kv, int64_t(a.q_pos0) + i + 1)) : a.n_kv;
+    if (h0 >= h1) continue;
     if (nvis <= 0) {
-      std::memset(o, 0, sizeof(float) * size_t(hd));
+      std::memset(oi + int64_t(h0) * hd, 0, sizeof(float) * size_t(h1 - h0) * size_t(hd));
       continue;
     }
-    const int64_t base = int64_t(g) * hd;
-    if (kv.f16) ak.scores_f16(qr, static_cast<const kern::f16_t*>(kv.k) + base, kv_stride, nvis, hd, a.scale, s);
-    else ak.scores_f32(qr, static_cast<const float*>(kv.k) + base, kv_stride, nvis, hd, a.scale, s);
-    if (a.key_mask)
-      for (int j = 0; j < nvis; ++j) s[j] += a.key_mask[j];
-    softmax(s, nvis);
-    if (kv.f16) ak.weighted_sum_f16(s, static_cast<const kern::f16_t*>(kv.v) + base, kv_stride, nvis, hd, o);
-    else ak.weighted_sum_f32(s, static_cast<const float*>(kv.v) + base, kv_stride, nvis, hd, o);
+    // This range's stretch of each cache row: kv heads h0 / group .. (h1 - 1) / group.
+    const size_t first = size_t(h0 / group) * size_t(hd) * esize;
+    const size_t stretch = size_t((h1 - 1) / group - h0 / group + 1) * size_t(hd) * esize;
+    const auto* K = static_cast<const uint8_t*>(kv.k) + first;
+    const auto* V = static_cast<const uint8_t*>(kv.v) + first;
+    auto next_block = [&](const uint8_t* base, int j0) {
+      const int j1 = std::min(j0 + 2 * kKeyBlock, nvis);
+      if (j0 + kKeyBlock < j1)
+        prefetch_rows(base + size_t(j0 + kKeyBlock) * pitch, j1 - j0 - kKeyBlock, stretch, pitch);
+    };
+    for (int j0 = 0; j0 < nvis; j0 += kKeyBlock) {  // scores, all heads of the range per key block
+      const int nb = std::min(kKeyBlock, nvis - j0);
+      next_block(K, j0);
+      for (int h = h0; h < h1; ++h) {
+        const int64_t off = int64_t(j0) * kv_stride + int64_t(h / group) * hd;
+        const float* qh = qi + int64_t(h) * hd;
+        float* s = S + row * (h - h0) + j0;
+        if (kv.f16) ak.scores_f16(qh, static_cast<const kern::f16_t*>(kv.k) + off, kv_stride, nb, hd, a.scale, s);
+        else ak.scores_f32(qh, static_cast<const float*>(kv.k) + off, kv_stride, nb, hd, a.scale, s);
+      }
+    }
+    for (int h = h0; h < h1; ++h) {  // probabilities
+      float* s = S + row * (h - h0);
+      if (a.key_mask)
+        for (int j = 0; j < nvis; ++j) s[j] += a.key_mask[j];
+      softmax(s, nvis);
+    }
+    for (int j0 = 0; j0 < nvis; j0 += kKeyBlock) {  // out = P V, all heads of the range per key block
+      const int nb = std::min(kKeyBlock, nvis - j0);
+      next_block(V, j0);
+      for (int h = h0; h < h1; ++h) {
+        const int64_t off = int64_t(j0) * kv_stride + int64_t(h / group) * hd;
+        const float* p = S + row * (h - h0) + j0;
+        float* o = oi + int64_t(h) * hd;
+        float* dst = j0 == 0 ? o : part;
+        if (kv.f16) ak.weighted_sum_f16(p, static_cast<const kern::f16_t*>(kv.v) + off, kv_stride, nb, hd, dst);
+        else ak.weighted_sum_f32(p, static_cast<const float*>(kv.v) + off, kv_stride, nb, hd, dst);
+        if (j0 > 0)
+          for (int d = 0; d < hd; ++d) o[d] += part[d];
+      }
+    }
   }
   scratch.rewind(mark);
 }

@@ -122,7 +122,8 @@ TEST(AttnKernels, MultiKeySimdMatchesScalar) {
             for (int j = 0; j < n; ++j) {
               double mag = 0;
               for (int i = 0; i < hd; ++i) mag += std::fabs(double(q[size_t(i)]) * rows[j * stride + i]);
-              EXPECT_NEAR(s[size_t(j)], s_ref[size_t(j)], 1e-6 * scale * mag + 1e-30) << at << " f16=" << half << " j=" << j;
+              EXPECT_NEAR(s[size_t(j)], s_ref[size_t(j)], 1e-6 * scale * mag + 1e-30)
+                  << at << " f16=" << half << " j=" << j;
             }
             EXPECT_TRUE(std::isnan(s[size_t(n)])) << at << " wrote past n_keys";
             for (int d = 0; d < hd; ++d) {
