@@ -117,19 +117,14 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
   scratch.rewind(mark);
 }
 
-// Touch every cache line of `rows` rows of `bytes` bytes, `pitch` bytes apart.
-void prefetch_rows(const uint8_t* p, int rows, size_t bytes, size_t pitch) {
-  for (int r = 0; r < rows; ++r, p += pitch)
-    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
-}
-
 // Decode-sized calls: per query, the heads are split into one contiguous range per
 // thread. A thread walks the keys in blocks of kKeyBlock and, within a block, runs
 // the multi-key kernels for every head of its range: its heads' slices of a cache
 // row are adjacent, so each [position][kv_head][head_dim] row is read as one
-// stretch, not as one 256-byte piece per head per 4 KiB row, and the next block's
-// stretches are prefetched while this one runs (hardware prefetchers stop at page
-// boundaries, and consecutive rows of a long cache are in different pages).
+// stretch, and the hardware prefetchers see long forward runs; walking one head
+// over all keys instead reads one 256-byte piece per 4 KiB row (Qwen1.5-1.8B
+// shape), a new page per key, where those prefetchers stop. (Software prefetch
+// of the next block's stretches measured no gain on top of this.)
 // Scores, then the softmax over all visible keys per head, then the weighted V sum
 // block by block (partial sums added to the output row).
 void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
@@ -149,8 +144,6 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
   float* buf = scratch.alloc<float>(size_t(per_thread) * size_t(nt));
   const kern::AttnKernels& ak = kern::attn_kernels();
   const auto softmax = kern::softmax_kernels().softmax;
-  const size_t esize = kv.f16 ? sizeof(kern::f16_t) : sizeof(float);
-  const size_t pitch = size_t(kv_stride) * esize;
 
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -165,19 +158,8 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
       std::memset(oi + int64_t(h0) * hd, 0, sizeof(float) * size_t(h1 - h0) * size_t(hd));
       continue;
     }
-    // This range's stretch of each cache row: kv heads h0 / group .. (h1 - 1) / group.
-    const size_t first = size_t(h0 / group) * size_t(hd) * esize;
-    const size_t stretch = size_t((h1 - 1) / group - h0 / group + 1) * size_t(hd) * esize;
-    const auto* K = static_cast<const uint8_t*>(kv.k) + first;
-    const auto* V = static_cast<const uint8_t*>(kv.v) + first;
-    auto next_block = [&](const uint8_t* base, int j0) {
-      const int j1 = std::min(j0 + 2 * kKeyBlock, nvis);
-      if (j0 + kKeyBlock < j1)
-        prefetch_rows(base + size_t(j0 + kKeyBlock) * pitch, j1 - j0 - kKeyBlock, stretch, pitch);
-    };
     for (int j0 = 0; j0 < nvis; j0 += kKeyBlock) {  // scores, all heads of the range per key block
       const int nb = std::min(kKeyBlock, nvis - j0);
-      next_block(K, j0);
       for (int h = h0; h < h1; ++h) {
         const int64_t off = int64_t(j0) * kv_stride + int64_t(h / group) * hd;
         const float* qh = qi + int64_t(h) * hd;
@@ -194,7 +176,6 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
     }
     for (int j0 = 0; j0 < nvis; j0 += kKeyBlock) {  // out = P V, all heads of the range per key block
       const int nb = std::min(kKeyBlock, nvis - j0);
-      next_block(V, j0);
       for (int h = h0; h < h1; ++h) {
         const int64_t off = int64_t(j0) * kv_stride + int64_t(h / group) * hd;
         const float* p = S + row * (h - h0) + j0;

@@ -229,6 +229,32 @@ TEST(Attention, ThreadsAgreeAndScratchIsReused) {
   EXPECT_EQ(arena.reserved(), reserved);  // no new memory on repeat calls
 }
 
+// The decode path (few queries) over a long f16 cache: keys in several blocks with a
+// partial last one, GQA head ranges that split a kv head's group between threads, a
+// padding mask; the same bits on 1 and 3 threads.
+TEST(Attention, DecodeOverLongCacheGqaMaskThreads) {
+  const int heads = 10, kvh = 5, hd = 40, n_kv = 101, n_q = 2;
+  auto k = test::random_floats(size_t(n_kv * kvh * hd), 22, -2.f, 2.f);
+  auto v = test::random_floats(size_t(n_kv * kvh * hd), 23);
+  auto q = test::random_floats(size_t(n_q * heads * hd), 24, -2.f, 2.f);
+  KvCache cache(1, 128, kvh, hd);
+  cache.write(0, 0, n_kv, k.data(), v.data());
+  std::vector<float> mask(size_t(n_kv), 0.f);
+  for (int j : {0, 17, 50}) mask[size_t(j)] = kNegInf;
+  AttentionArgs a = args(n_q, n_kv, heads, kvh, hd, true, n_kv - n_q);
+  a.key_mask = mask.data();
+  std::vector<float> o1(q.size()), o3(q.size());
+  Arena arena;
+  set_num_threads(1);
+  attention(a, q.data(), cache, 0, o1.data(), arena);
+  set_num_threads(3);
+  attention(a, q.data(), cache, 0, o3.data(), arena);
+  set_num_threads(0);
+  EXPECT_EQ(o1, o3);
+  const auto ref16 = reference(a, q, round_f16(k), round_f16(v));  // only f32 arithmetic differs
+  EXPECT_LE(test::max_abs_diff(ref16.data(), o1.data(), ref16.size()), 3e-6f);
+}
+
 TEST(Attention, BadArgumentsThrow) {
   float x[64] = {};
   Arena arena;
