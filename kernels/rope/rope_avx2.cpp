@@ -2,9 +2,12 @@
 #include <immintrin.h>
 
 #include "kernels/rope/rope.h"
+#include "kernels/rope/rope_tail.h"
 
 namespace sprout::kern {
 namespace {
+
+using namespace rope_detail;
 
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
   const int half = head_dim / 2;
@@ -17,11 +20,7 @@ void rotate_half(float* x, int heads, int head_dim, const float* c, const float*
       _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_mul_ps(a, vc), _mm256_mul_ps(b, vs)));
       _mm256_storeu_ps(p + i + half, _mm256_add_ps(_mm256_mul_ps(b, vc), _mm256_mul_ps(a, vs)));
     }
-    for (; i < half; ++i) {
-      const float a = p[i], b = p[i + half];
-      p[i] = a * c[i] - b * s[i];
-      p[i + half] = b * c[i] + a * s[i];
-    }
+    if (i < half) rotate_half_tail(p, half, c, s, i);
   }
 }
 
@@ -40,11 +39,7 @@ void interleaved(float* x, int heads, int head_dim, const float* c, const float*
       const __m256 sw = _mm256_permute_ps(v, 0xB1);  // (b, a) per pair
       _mm256_storeu_ps(p + 2 * i, _mm256_add_ps(_mm256_mul_ps(v, cc), _mm256_mul_ps(sw, ss)));
     }
-    for (; i < half; ++i) {
-      const float a = p[2 * i], b = p[2 * i + 1];
-      p[2 * i] = a * c[i] - b * s[i];
-      p[2 * i + 1] = b * c[i] + a * s[i];
-    }
+    if (i < half) interleaved_tail(p, half, c, s, i);
   }
 }
 

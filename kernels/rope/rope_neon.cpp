@@ -2,9 +2,12 @@
 #include <arm_neon.h>
 
 #include "kernels/rope/rope.h"
+#include "kernels/rope/rope_tail.h"
 
 namespace sprout::kern {
 namespace {
+
+using namespace rope_detail;
 
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
   const int half = head_dim / 2;
@@ -17,11 +20,7 @@ void rotate_half(float* x, int heads, int head_dim, const float* c, const float*
       vst1q_f32(p + i, vsubq_f32(vmulq_f32(a, vc), vmulq_f32(b, vs)));
       vst1q_f32(p + i + half, vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs)));
     }
-    for (; i < half; ++i) {
-      const float a = p[i], b = p[i + half];
-      p[i] = a * c[i] - b * s[i];
-      p[i + half] = b * c[i] + a * s[i];
-    }
+    if (i < half) rotate_half_tail(p, half, c, s, i);
   }
 }
 
@@ -39,11 +38,7 @@ void interleaved(float* x, int heads, int head_dim, const float* c, const float*
       v.val[1] = vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs));
       vst2q_f32(p + 2 * i, v);
     }
-    for (; i < half; ++i) {
-      const float a = p[2 * i], b = p[2 * i + 1];
-      p[2 * i] = a * c[i] - b * s[i];
-      p[2 * i + 1] = b * c[i] + a * s[i];
-    }
+    if (i < half) interleaved_tail(p, half, c, s, i);
   }
 }
 
