@@ -3,13 +3,13 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "app/cli_common.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
 void add_bert_options(ArgParser& p) {
-  p.option("--threads", "T", "threads (default: physical cores or SPROUT_THREADS)");
+  add_threads_option(p, "threads (default: physical cores or SPROUT_THREADS)");
   p.option("--batch", "N", "sentences per forward pass", "32");
   p.option("--pooling", "MODE", "mean, cls or max (default: the model's sentence-transformers config)");
   p.option("--weights", "TYPE", "convert linear weights at load: f32, q8_0 or i8_row (int8); default as stored");
@@ -17,7 +17,7 @@ void add_bert_options(ArgParser& p) {
 
 BertRun open_bert(const ArgParser& p) {
   const std::string model = p.require("--model");
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   BertRun r;
   r.embed.batch_size = int(p.get_int("--batch", 1, 1 << 20));
   if (p.has("--pooling")) {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/registry.h"
 #include "engine/error.h"
 
@@ -18,23 +19,6 @@ std::string format_predictions(const std::vector<fasttext::Prediction>& p) {
     out += p[i].label + ' ' + buf;
   }
   return out;
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-    } else {
-      o += char(c);
-    }
-  }
-  return o;
 }
 
 std::string predictions_json(const std::vector<fasttext::Prediction>& p) {

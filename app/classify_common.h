@@ -13,7 +13,6 @@ namespace sprout::app {
 std::string format_predictions(const std::vector<fasttext::Prediction>& p);
 // {"predictions":[{"label":"__label__en","prob":0.974317},...]}
 std::string predictions_json(const std::vector<fasttext::Prediction>& p);
-std::string json_escape(const std::string& s);
 
 // The body of `sprout langid` / `sprout intent`.
 int run_classify_command(const char* name, const char* what, bool default_lid, int argc, char** argv);

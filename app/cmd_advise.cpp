@@ -6,12 +6,11 @@
 #include <iostream>
 
 #include "app/args.h"
-#include "app/classify_common.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/pipeline.h"
 #include "app/registry.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
@@ -28,10 +27,9 @@ int cmd_advise(int argc, char** argv) {
   p.option("--knowledge", "FILE", "candidate answers, one per line (with --embedder)");
   p.option("--mem-budget", "MB", "unload least-recently-used models above this many MB (0: no limit)", "0");
   p.option("--max-len", "N", "translation decoder length (default: generation_config.json)");
-  p.option("--threads", "T", "threads (default: physical cores)");
+  add_threads_option(p);
   p.flag("--json", "one JSON object per question with every stage's result");
   if (!p.parse(argc, argv)) return 0;
-  if (!p.positionals().empty()) throw UsageError(p.positionals()[0], "unexpected argument");
   AdvisorOptions o;
   o.langid = p.has("--langid") ? p.get("--langid") : resolve_model("lid176").model;
   o.intent = p.require("--intent");
@@ -39,7 +37,7 @@ int cmd_advise(int argc, char** argv) {
   o.embedder = p.get("--embedder");
   o.knowledge = p.get("--knowledge");
   if (p.has("--max-len")) o.max_length = int(p.get_int("--max-len", 3, 1 << 16));
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   const bool json = p.has("--json");
   ModelCache cache(uint64_t(p.get_int("--mem-budget", 0, 1LL << 30)) << 20);
   Advisor advisor(cache, o);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/decoder.h"
 #include "engine/error.h"
@@ -32,16 +33,6 @@ double now_s() {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    if (uint8_t(ch) < 0x20) continue;
-    o += ch;
-  }
-  return o;
 }
 
 double peak_rss_mb() {

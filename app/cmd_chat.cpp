@@ -15,10 +15,10 @@
 
 #include "app/args.h"
 #include "app/chat_format.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/decoder.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
@@ -56,13 +56,13 @@ int cmd_chat(int argc, char** argv) {
   p.option("--system", "TEXT", "system prompt (default: the chat template's, if any)");
   p.option("-n", "N", "tokens per answer at most", "512");
   add_sampling_flags(p);
-  p.option("--threads", "T", "threads (default: physical cores)");
+  add_threads_option(p);
   p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
   if (!p.parse(argc, argv)) return 0;
 
   const int n = int(p.get_int("-n", 1, 1 << 24));
   const SamplerParams sp = sampling_from_flags(p);
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   const int ctx_req = int(p.get_int("--ctx", 0, 1 << 24));
   const std::string model = p.get("--model").empty() ? "stories260K" : p.get("--model");
   const bool tty = isatty(STDIN_FILENO);

@@ -10,7 +10,6 @@
 #include "app/bert_common.h"
 #include "app/commands.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
@@ -42,7 +41,6 @@ int cmd_embed(int argc, char** argv) {
   p.flag("--ids", "each stdin line is space-separated token ids, special tokens included");
   add_bert_options(p);
   if (!p.parse(argc, argv)) return 0;
-  if (!p.positionals().empty()) throw UsageError(p.positionals()[0], "unexpected argument");
   const BertRun run = open_bert(p);
   const bool ids_mode = p.has("--ids"), json = p.has("--json");
 

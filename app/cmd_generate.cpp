@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/decoder.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
@@ -23,7 +23,7 @@ int cmd_generate(int argc, char** argv) {
   p.option("--ids", "\"I I I\"", "prompt as token ids instead of text");
   p.option("-n", "N", "tokens to generate at most", "64");
   add_sampling_flags(p);
-  p.option("--threads", "T", "threads (default: physical cores)");
+  add_threads_option(p);
   p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
   p.flag("--truncate", "drop the oldest prompt tokens when the prompt does not fit the context");
   p.flag("--print-ids", "print only the generated ids, space-separated, on one line");
@@ -33,7 +33,7 @@ int cmd_generate(int argc, char** argv) {
   if (has_prompt == has_ids) throw UsageError("--prompt", "give exactly one of --prompt TEXT or --ids \"I I I\"");
   const int n = int(p.get_int("-n", 0, 1 << 24));
   const SamplerParams sp = sampling_from_flags(p);
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   const int ctx_req = int(p.get_int("--ctx", 0, 1 << 24));
   const bool print_ids = p.has("--print-ids");
   std::vector<int32_t> prompt_ids;
@@ -88,9 +88,7 @@ int cmd_generate(int argc, char** argv) {
     return true;
   });
   if (print_ids) {
-    std::string line;
-    for (size_t i = 0; i < out.size(); ++i) line += (i ? " " : "") + std::to_string(out[i]);
-    std::printf("%s\n", line.c_str());
+    std::printf("%s\n", join_ids(out).c_str());
   } else {
     std::printf("%s\n", utf8.flush().c_str());
   }

@@ -6,7 +6,6 @@
 // Text output: one line per unit, "UNIT RUL HEALTH" (RUL in cycles). With
 // --truth RUL_FILE (one true RUL per unit, in unit order) a true-RUL column is
 // added and the RMSE and NASA score are printed to stderr (in --json: as keys).
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -16,7 +15,9 @@
 #include <vector>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
+#include "app/registry.h"
 #include "engine/arena.h"
 #include "engine/error.h"
 #include "engine/threads.h"
@@ -28,22 +29,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// MODEL may be a model directory or the shipped model's short name.
-std::string resolve_model(const std::string& model) {
+// MODEL may be a model directory or the shipped model's short name, found in the
+// assets directories the model registry searches (app/registry.h).
+std::string resolve_rul_model(const std::string& model) {
   std::error_code ec;
   if (fs::exists(model, ec)) return model;
   if (model == "rul_fd001" || model == "rul") {
-    std::vector<fs::path> roots;
-    if (const char* env = std::getenv("SPROUT_ASSETS")) roots.emplace_back(env);
-    char buf[4096];
-    const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n > 0) {
-      const fs::path exe_dir = fs::path(std::string(buf, size_t(n))).parent_path();
-      roots.push_back(exe_dir / ".." / "app" / "assets");
-      roots.push_back(exe_dir / ".." / "share" / "sprout" / "assets");
-    }
-    for (const fs::path& r : roots)
-      if (fs::exists(r / "rul_fd001" / "config.json", ec)) return (r / "rul_fd001").string();
+    const std::string dir = find_assets_dir("rul_fd001/config.json");
+    if (!dir.empty()) return (fs::path(dir) / "rul_fd001").lexically_normal().string();
   }
   fail(model, "no such model directory (the shipped model is 'rul_fd001' or app/assets/rul_fd001)");
 }
@@ -65,16 +58,6 @@ std::vector<double> read_truth(const std::string& path, size_t units) {
   return v;
 }
 
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    o += c;
-  }
-  return o;
-}
-
 }  // namespace
 
 int cmd_maintain(int argc, char** argv) {
@@ -94,7 +77,7 @@ int cmd_maintain(int argc, char** argv) {
 
   rul::RulLoadOptions opt;
   opt.int8 = p.has("--int8");
-  const rul::RulModel model = rul::RulModel::load(resolve_model(model_arg), opt);
+  const rul::RulModel model = rul::RulModel::load(resolve_rul_model(model_arg), opt);
   const rul::RulConfig& cfg = model.config();
   const std::vector<rul::CmapssUnit> units = rul::read_cmapss(data);
   std::vector<double> truth;

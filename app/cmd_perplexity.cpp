@@ -8,12 +8,11 @@
 #include <vector>
 
 #include "app/args.h"
-#include "app/classify_common.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/decoder.h"
 #include "app/registry.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 #include "loaders/mmap.h"
 #include "models/llama/perplexity.h"
 
@@ -91,7 +90,7 @@ int cmd_perplexity(int argc, char** argv) {
   p.flag("--score-all", "score every token of a window but the first (default: the second half)");
   p.option("--kl-base", "BASE", "base model to compare with (same vocabulary)");
   p.option("--kv-type", "TYPE", "KV cache type: f16 (as generation) or f32", "f16");
-  p.option("--threads", "T", "threads (default: physical cores)");
+  add_threads_option(p);
   p.flag("--json", "print one JSON object");
   p.flag("--quiet", "no per-window progress on stderr");
   if (!p.parse(argc, argv)) return 0;
@@ -102,7 +101,7 @@ int cmd_perplexity(int argc, char** argv) {
   const int ctx_req = int(p.get_int("--ctx", 0, 1 << 20));
   if (ctx_req == 1) throw UsageError("--ctx", "windows need at least 2 tokens");
   const int chunks = int(p.get_int("--chunks", 0, 1 << 30));
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   const std::string kv = p.get("--kv-type");
   if (kv != "f16" && kv != "f32") throw UsageError("--kv-type", "'" + kv + "': expected f16 or f32");
   const bool json = p.has("--json"), quiet = p.has("--quiet") || json;

@@ -2,10 +2,10 @@
 #include <cstdio>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/gguf_export.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 
 namespace sprout::app {
 
@@ -18,11 +18,11 @@ int cmd_quantize(int argc, char** argv) {
   p.positional("IN", "model directory, .gguf or llama2.c .bin");
   p.positional("OUT", "the .gguf file to write");
   p.option("--type", "TYPE", "one of " + quantize_type_names());
-  p.option("--threads", "T", "threads for re-encoding (default: physical cores)");
+  add_threads_option(p, "threads for re-encoding (default: physical cores)");
   if (!p.parse(argc, argv)) return 0;
   if (p.positionals().size() != 2) throw UsageError("quantize", "needs IN and OUT (see 'sprout quantize --help')");
   const std::string type = p.require("--type");
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
   const std::string& in = p.positionals()[0];
   const std::string& out = p.positionals()[1];
   if (in == out) throw UsageError(out, "OUT must differ from IN");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/registry.h"
 #include "app/commands.h"
 #include "engine/error.h"
@@ -42,13 +43,7 @@ int cmd_tokenize(int argc, char** argv) {
   std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   if (std::cin.bad()) throw Error("stdin", "read error");
   std::vector<int32_t> ids = tk->encode(text, !p.has("--no-special"));
-  std::string line;
-  line.reserve(ids.size() * 7 + 1);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) line += ' ';
-    line += std::to_string(ids[i]);
-  }
-  line += '\n';
+  const std::string line = join_ids(ids) + '\n';
   std::fwrite(line.data(), 1, line.size(), stdout);
   return 0;
 }

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "app/args.h"
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/error.h"
-#include "engine/threads.h"
 #include "loaders/json_util.h"
 #include "loaders/tokenizer.h"
 #include "models/m2m100/model.h"
@@ -60,12 +60,6 @@ std::vector<int32_t> parse_ids(const std::string& line, int lineno, int vocab) {
   return ids;
 }
 
-std::string join_ids(const std::vector<int32_t>& ids) {
-  std::string s;
-  for (size_t i = 0; i < ids.size(); ++i) s += (i ? " " : "") + std::to_string(ids[i]);
-  return s;
-}
-
 }  // namespace
 
 int cmd_translate(int argc, char** argv) {
@@ -84,7 +78,7 @@ int cmd_translate(int argc, char** argv) {
   p.flag("--json", "one JSON object per line: source, translation, score, ids");
   p.option("--shortlist", "FILE", "output vocabulary: token ids, one per line; 'auto' = MODEL/shortlist/<tgt>.txt");
   p.option("--int8", "TYPE", "convert matrices to int8 at load: q8_0 or i8_row");
-  p.option("--threads", "T", "threads (default: physical cores)");
+  add_threads_option(p);
   p.option("--batch", "N", "hypotheses decoded together", "32");
   if (!p.parse(argc, argv)) return 0;
 
@@ -92,7 +86,7 @@ int cmd_translate(int argc, char** argv) {
   const bool ids_in = p.has("--ids"), ids_out = p.has("--print-ids"), json = p.has("--json");
   const std::string tgt_arg = p.require("--tgt");
   if (!ids_in && !p.has("--src")) throw UsageError("--src", "required unless --ids is given");
-  if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+  apply_threads_option(p);
 
   m2m100::LoadOptions lo;
   if (p.has("--int8")) {

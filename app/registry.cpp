@@ -46,18 +46,22 @@ std::vector<fs::path> asset_dirs() {
 
 }  // namespace
 
+std::string find_assets_dir(const std::string& relative) {
+  std::error_code ec;
+  for (const fs::path& d : asset_dirs())
+    if (fs::is_regular_file(d / relative, ec)) return d.string();
+  return "";
+}
+
 ResolvedModel resolve_model(const std::string& name) {
   for (const RegistryEntry& e : registry()) {
     if (e.name != name) continue;
-    std::error_code ec;
-    for (const fs::path& d : asset_dirs()) {
-      if (fs::is_regular_file(d / e.model_file, ec)) {
-        ResolvedModel r{(d / e.model_file).lexically_normal().string(), ""};
-        if (!e.tokenizer.empty()) r.tokenizer = (d / e.tokenizer).lexically_normal().string();
-        return r;
-      }
-    }
-    fail(name, "registry model files (" + e.model_file + ") not found; set SPROUT_ASSETS to the app/assets directory");
+    const std::string dir = find_assets_dir(e.model_file);
+    if (dir.empty())
+      fail(name, "registry model files (" + e.model_file + ") not found; set SPROUT_ASSETS to the app/assets directory");
+    ResolvedModel r{(fs::path(dir) / e.model_file).lexically_normal().string(), ""};
+    if (!e.tokenizer.empty()) r.tokenizer = (fs::path(dir) / e.tokenizer).lexically_normal().string();
+    return r;
   }
   return {name, ""};
 }

@@ -30,4 +30,8 @@ struct ResolvedModel {
 // anything else is returned as a path unchanged.
 ResolvedModel resolve_model(const std::string& name_or_path);
 
+// The first assets directory (in the order above) that holds the regular file
+// `relative` (e.g. "rul_fd001/config.json"); empty when none does.
+std::string find_assets_dir(const std::string& relative);
+
 }  // namespace sprout::app

@@ -32,7 +32,8 @@ inline __m256 gelu_erf8(__m256 x) {
 // 0.5 x (1 + tanh u) = x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3)
 inline __m256 gelu_tanh8(__m256 x) {
   const __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-  const __m256 u2 = _mm256_mul_ps(vm::set1(2 * 0.79788456f), _mm256_fmadd_ps(vm::set1(0.044715f), x3, x));
+  const __m256 t = _mm256_fmadd_ps(vm::set1(vm::kGeluTanhCubic), x3, x);  // x + 0.044715 x^3
+  const __m256 u2 = _mm256_mul_ps(vm::set1(2 * vm::kGeluTanhScale), t);
   return _mm256_mul_ps(x, vm::sigmoid(u2));
 }
 

@@ -30,7 +30,7 @@ inline float32x4_t gelu_erf4(float32x4_t x) {
 
 inline float32x4_t gelu_tanh4(float32x4_t x) {
   const float32x4_t x3 = vmulq_f32(vmulq_f32(x, x), x);
-  const float32x4_t u2 = vmulq_f32(vm::set1(2 * 0.79788456f), vfmaq_f32(x, vm::set1(0.044715f), x3));
+  const float32x4_t u2 = vmulq_f32(vm::set1(2 * vm::kGeluTanhScale), vfmaq_f32(x, vm::set1(vm::kGeluTanhCubic), x3));
   return vmulq_f32(x, vm::sigmoid(u2));
 }
 

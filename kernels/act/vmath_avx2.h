@@ -84,7 +84,7 @@ inline __m256 erf(__m256 x) {
 // z^2 = x^2 / 2 is formed exactly from x, so the rounding of x / sqrt2 does not
 // get amplified by exp(-z^2).
 inline __m256 one_plus_erf_scaled(__m256 x) {
-  const __m256 z = _mm256_mul_ps(x, set1(0.70710678f));
+  const __m256 z = _mm256_mul_ps(x, set1(kInvSqrt2));
   const __m256 a = abs(z);
   const __m256 small = _mm256_add_ps(set1(1.f), _mm256_mul_ps(z, horner(_mm256_mul_ps(a, a), kErfP)));
   const __m256 x2 = _mm256_mul_ps(x, x);

@@ -27,4 +27,10 @@ inline constexpr float kErfcC[10] = {-1.265525559e+00f, 1.000427681e+00f, 3.6911
                                      -3.109110496e-01f, 5.705017368e-01f, -1.553225776e+00f, 1.841857049e+00f,
                                      -9.803199956e-01f, 1.985953135e-01f};
 
+// GELU: gelu_tanh's u = kGeluTanhScale * (x + kGeluTanhCubic x^3) (kGeluTanhScale = sqrt(2/pi));
+// gelu_erf's z = x * kInvSqrt2.
+inline constexpr float kGeluTanhScale = 0.79788456f;
+inline constexpr float kGeluTanhCubic = 0.044715f;
+inline constexpr float kInvSqrt2 = 0.70710678f;
+
 }  // namespace sprout::kern::vm

@@ -77,7 +77,7 @@ inline float32x4_t erf(float32x4_t x) {
 
 // 1 + erf(x / sqrt2) with z^2 = x^2 / 2 formed exactly (see vmath_avx2.h).
 inline float32x4_t one_plus_erf_scaled(float32x4_t x) {
-  const float32x4_t z = vmulq_f32(x, set1(0.70710678f));
+  const float32x4_t z = vmulq_f32(x, set1(kInvSqrt2));
   const float32x4_t a = vabsq_f32(z);
   const float32x4_t small = vaddq_f32(set1(1.f), vmulq_f32(z, horner(vmulq_f32(a, a), kErfP)));
   const float32x4_t x2 = vmulq_f32(x, x);

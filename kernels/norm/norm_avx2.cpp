@@ -2,14 +2,14 @@
 // called only when cpuid reports them).
 #include <immintrin.h>
 
-#include <cmath>
-
 #include "kernels/act/vmath_avx2.h"
 #include "kernels/norm/norm.h"
+#include "kernels/norm/norm_tail.h"
 
 namespace sprout::kern {
 namespace {
 
+using namespace norm_detail;
 using vm::hsum;  // one horizontal sum for every AVX2 kernel (kernels/act/vmath_avx2.h)
 
 void rmsnorm_avx2(const float* x, const float* w, float eps, int n, float* y) {
@@ -20,23 +20,19 @@ void rmsnorm_avx2(const float* x, const float* w, float eps, int n, float* y) {
     acc0 = _mm256_fmadd_ps(a, a, acc0);
     acc1 = _mm256_fmadd_ps(b, b, acc1);
   }
-  float ss = hsum(_mm256_add_ps(acc0, acc1));
-  for (; i < n; ++i) ss += x[i] * x[i];
-  const float inv = 1.0f / std::sqrt(ss / float(n) + eps);
+  const float inv = inv_rms(sum_sq_tail(x, i, n, hsum(_mm256_add_ps(acc0, acc1))), n, eps);
   const __m256 vinv = _mm256_set1_ps(inv);
   i = 0;
   for (; i + 8 <= n; i += 8)
     _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vinv), _mm256_loadu_ps(w + i)));
-  for (; i < n; ++i) y[i] = x[i] * inv * w[i];
+  rms_scale_tail(x, w, inv, i, n, y);
 }
 
 void layernorm_avx2(const float* x, const float* g, const float* b, float eps, int n, float* y) {
   __m256 acc = _mm256_setzero_ps();
   int i = 0;
   for (; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(x + i));
-  float sum = hsum(acc);
-  for (; i < n; ++i) sum += x[i];
-  const float mean = sum / float(n);
+  const float mean = sum_tail(x, i, n, hsum(acc)) / float(n);
   const __m256 vmean = _mm256_set1_ps(mean);
   acc = _mm256_setzero_ps();
   i = 0;
@@ -44,9 +40,7 @@ void layernorm_avx2(const float* x, const float* g, const float* b, float eps, i
     const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), vmean);
     acc = _mm256_fmadd_ps(d, d, acc);
   }
-  float var = hsum(acc);
-  for (; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
-  const float inv = 1.0f / std::sqrt(var / float(n) + eps);
+  const float inv = inv_rms(sum_sq_dev_tail(x, i, n, mean, hsum(acc)), n, eps);
   const __m256 vinv = _mm256_set1_ps(inv);
   i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -55,12 +49,7 @@ void layernorm_avx2(const float* x, const float* g, const float* b, float eps, i
     if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + i));
     _mm256_storeu_ps(y + i, v);
   }
-  for (; i < n; ++i) {
-    float v = (x[i] - mean) * inv;
-    if (g) v *= g[i];
-    if (b) v += b[i];
-    y[i] = v;
-  }
+  layer_affine_tail(x, g, b, mean, inv, i, n, y);
 }
 
 }  // namespace

@@ -2,14 +2,15 @@
 #include <arm_neon.h>
 
 #include "kernels/rope/rope.h"
+#include "kernels/rope/rope_tail.h"
 
 namespace sprout::kern {
 namespace {
 
+using namespace rope_detail;
+
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  rotate_half_heads(x, heads, head_dim, c, s, [c, s](float* p, int half) {
     int i = 0;
     for (; i + 4 <= half; i += 4) {
       const float32x4_t a = vld1q_f32(p + i), b = vld1q_f32(p + i + half);
@@ -17,19 +18,13 @@ void rotate_half(float* x, int heads, int head_dim, const float* c, const float*
       vst1q_f32(p + i, vsubq_f32(vmulq_f32(a, vc), vmulq_f32(b, vs)));
       vst1q_f32(p + i + half, vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs)));
     }
-    for (; i < half; ++i) {
-      const float a = p[i], b = p[i + half];
-      p[i] = a * c[i] - b * s[i];
-      p[i + half] = b * c[i] + a * s[i];
-    }
-  }
+    return i;
+  });
 }
 
 // De-interleave 4 pairs with vld2q, rotate, re-interleave with vst2q.
 void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  interleaved_heads(x, heads, head_dim, c, s, [c, s](float* p, int half) {
     int i = 0;
     for (; i + 4 <= half; i += 4) {
       float32x4x2_t v = vld2q_f32(p + 2 * i);
@@ -39,12 +34,8 @@ void interleaved(float* x, int heads, int head_dim, const float* c, const float*
       v.val[1] = vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs));
       vst2q_f32(p + 2 * i, v);
     }
-    for (; i < half; ++i) {
-      const float a = p[2 * i], b = p[2 * i + 1];
-      p[2 * i] = a * c[i] - b * s[i];
-      p[2 * i + 1] = b * c[i] + a * s[i];
-    }
-  }
+    return i;
+  });
 }
 
 }  // namespace

@@ -1,31 +1,18 @@
-// Scalar reference for kernels/rope/rope.h.
+// Scalar reference for kernels/rope/rope.h (the scalar step in rope_tail.h).
 #include "kernels/rope/rope.h"
+#include "kernels/rope/rope_tail.h"
 
 namespace sprout::kern {
 namespace {
 
+using namespace rope_detail;
+
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
-    for (int i = 0; i < half; ++i) {
-      const float a = p[i], b = p[i + half];
-      p[i] = a * c[i] - b * s[i];
-      p[i + half] = b * c[i] + a * s[i];
-    }
-  }
+  rotate_half_heads(x, heads, head_dim, c, s, no_vector_step);
 }
 
 void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
-    for (int i = 0; i < half; ++i) {
-      const float a = p[2 * i], b = p[2 * i + 1];
-      p[2 * i] = a * c[i] - b * s[i];
-      p[2 * i + 1] = b * c[i] + a * s[i];
-    }
-  }
+  interleaved_heads(x, heads, head_dim, c, s, no_vector_step);
 }
 
 }  // namespace

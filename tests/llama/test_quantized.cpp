@@ -6,8 +6,9 @@
 //         than 1% of its logit, and at >= 98% of all 256 positions. (The issue asked for
 //         99%; on this 260K-parameter model q8_0 flips 4 of 256 near-ties whose f32 margins
 //         are 0.004-0.05 on logits of ~15; the q8_0-rounded weights alone, with f32
-//         activations, already flip 3 of 255, so 99% is not reachable by any q8_0
-//         implementation here: measurements in docs/decoder.md.)
+//         activations, already flip 3 of 255. Other q8_0 roundings move the count of
+//         flipped near-ties between 0 and 5 at random, so 256 positions cannot tell a
+//         better q8_0 from a luckier one: measurements in docs/decoder.md.)
 //   q8_0 / q4_0: mean KL(f32 || quantized) per position stays small (printed).
 #include <gtest/gtest.h>
 

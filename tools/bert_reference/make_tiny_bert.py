@@ -33,31 +33,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import safetensors_io  # noqa: E402
 from reference_tokenizers import WordPiece, XlmrSentencePiece, train_tiny_spm  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 REAL_VOCAB = "/work/shared/data/bert/all-MiniLM-L6-v2/vocab.txt"
 
 
-# ---------------------------------------------------------------- safetensors writer
 def write_safetensors(path, tensors):
-    """tensors: dict name -> numpy array (float32 / float16 / int64). Layout per the
-    safetensors spec: u64 LE header size, JSON header (space padded to 8 bytes), data."""
-    dt = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.int64): "I64"}
-    header, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dt[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
+    """tensors: dict name -> numpy array (float32 / float16 / int64), sorted, as HF writes them."""
+    safetensors_io.write_safetensors(path, tensors, {"format": "pt"})
 
 
 # ---------------------------------------------------------------- GGUF writer (v3)

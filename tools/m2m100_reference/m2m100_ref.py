@@ -26,11 +26,8 @@ BeamSearchScorer (top 2*N candidates of log_softmax + beam score, </s> in the
 top N closes a hypothesis scored sum_logprobs / len(hyp)^length_penalty,
 early_stopping / heuristic is_done, finalize at max_length).
 """
-import json
 import math
-import struct
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -78,84 +75,25 @@ def random_weights(cfg, seed):
         for p in ("q_proj", "k_proj", "v_proj", "out_proj"):
             lin(f"{prefix}.{p}", w, D, D)
 
+    def layer(prefix, w, ffn, cross_attn):
+        attn(prefix + ".self_attn", w)
+        norm(prefix + ".self_attn_layer_norm", w)
+        if cross_attn:
+            attn(prefix + ".encoder_attn", w)
+            norm(prefix + ".encoder_attn_layer_norm", w)
+        lin(prefix + ".fc1", w, ffn, D)
+        lin(prefix + ".fc2", w, D, ffn)
+        norm(prefix + ".final_layer_norm", w)
+
     w = {}
     w["model.shared.weight"] = rnd(cfg.vocab_size, D, std=1.0 / math.sqrt(D))
     for i in range(cfg.encoder_layers):
-        p = f"model.encoder.layers.{i}"
-        attn(p + ".self_attn", w)
-        norm(p + ".self_attn_layer_norm", w)
-        lin(p + ".fc1", w, cfg.encoder_ffn, D)
-        lin(p + ".fc2", w, D, cfg.encoder_ffn)
-        norm(p + ".final_layer_norm", w)
+        layer(f"model.encoder.layers.{i}", w, cfg.encoder_ffn, cross_attn=False)
     norm("model.encoder.layer_norm", w)
     for i in range(cfg.decoder_layers):
-        p = f"model.decoder.layers.{i}"
-        attn(p + ".self_attn", w)
-        norm(p + ".self_attn_layer_norm", w)
-        attn(p + ".encoder_attn", w)
-        norm(p + ".encoder_attn_layer_norm", w)
-        lin(p + ".fc1", w, cfg.decoder_ffn, D)
-        lin(p + ".fc2", w, D, cfg.decoder_ffn)
-        norm(p + ".final_layer_norm", w)
+        layer(f"model.decoder.layers.{i}", w, cfg.decoder_ffn, cross_attn=True)
     norm("model.decoder.layer_norm", w)
     return w
-
-
-# --------------------------------------------------------------------------- safetensors
-
-_ST_DTYPE = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
-
-
-def tensor_bytes(t):
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().astype("<i2").tobytes()
-    if t.dtype == torch.float16:
-        return t.numpy().astype("<f2").tobytes()
-    return t.numpy().astype("<f4").tobytes()
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """Minimal safetensors writer: u64 header length, JSON header, raw data."""
-    header, blobs, off = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name in sorted(tensors):
-        t = tensors[name]
-        b = tensor_bytes(t)
-        header[name] = {"dtype": _ST_DTYPE[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        raw = data[a:b]
-        if info["dtype"] == "F32":
-            t = torch.from_numpy(np.frombuffer(raw, "<f4").copy())
-        elif info["dtype"] == "F16":
-            t = torch.from_numpy(np.frombuffer(raw, "<f2").copy()).float()
-        elif info["dtype"] == "BF16":
-            t = torch.from_numpy(np.frombuffer(raw, "<i2").copy()).view(torch.bfloat16).float()
-        else:
-            raise ValueError(info["dtype"])
-        out[name] = t.reshape(info["shape"])
-    return out
 
 
 # --------------------------------------------------------------------------- model

@@ -33,8 +33,10 @@ import sentencepiece as spm
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import m2m100_ref as ref  # noqa: E402
 import make_shortlist  # noqa: E402
+from safetensors_io import write_safetensors  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -134,14 +136,14 @@ def write_model_dir(d, cfg_json, weights, dtype, aliases, shards):
             os.remove(os.path.join(d, f))
     meta = {"format": "pt"}
     if shards == 1:
-        ref.write_safetensors(os.path.join(d, "model.safetensors"), t, meta)
+        write_safetensors(os.path.join(d, "model.safetensors"), t, meta)
         return
     names = sorted(t)
     parts = [names[i::shards] for i in range(shards)]
     wmap, total = {}, 0
     for i, part in enumerate(parts):
         fn = f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
-        ref.write_safetensors(os.path.join(d, fn), {n: t[n] for n in part}, meta)
+        write_safetensors(os.path.join(d, fn), {n: t[n] for n in part}, meta)
         for n in part:
             wmap[n] = fn
             total += t[n].numel() * t[n].element_size()

@@ -3,19 +3,22 @@
 Written from the published format descriptions (the safetensors README and
 ggml's docs/gguf.md) so the reference tools need nothing beyond numpy.
 
-safetensors: u64 little-endian header length, a JSON header
-  {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}
-  padded with spaces to a multiple of 8, then the raw little-endian tensor bytes.
+safetensors: float arrays rounded to f32 / f16 / bf16, written by
+  tools/common/safetensors_io.py.
 
 GGUF v3: "GGUF", u32 version, u64 tensor count, u64 metadata count, the
   metadata key/values, the tensor infos (name, n_dims, dims innermost-first,
   ggml type, offset), padding to general.alignment (32), then the tensor data,
   each tensor starting at an aligned offset.
 """
-import json
+import os
 import struct
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import safetensors_io  # noqa: E402
 
 # ---------------------------------------------------------------- safetensors
 
@@ -58,24 +61,13 @@ def round_to(arr, dtype):
 
 
 def write_safetensors(path, tensors, dtype):
-    """tensors: dict name -> float32 array (written in sorted name order, as HF does)."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        raw, st = to_storage(tensors[name], dtype)
-        b = raw.tobytes()
-        header[name] = {"dtype": st, "shape": list(tensors[name].shape),
-                        "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    header["__metadata__"] = {"format": "pt"}
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    return offset
+    """tensors: dict name -> float32 array, stored as `dtype` (written in sorted name
+    order, as HF does); returns the size of the tensor data in bytes."""
+    stored = {}
+    for name, a in tensors.items():
+        raw, st = to_storage(a, dtype)
+        stored[name] = (st, raw.reshape(np.shape(a)))  # bf16 travels as its uint16 bits
+    return safetensors_io.write_safetensors(path, stored, {"format": "pt"}, metadata_last=True)
 
 
 # ----------------------------------------------------------------------- GGUF

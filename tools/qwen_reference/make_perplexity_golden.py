@@ -26,39 +26,15 @@ Usage: /usr/bin/python3 tools/qwen_reference/make_perplexity_golden.py [DATA_DIR
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from make_tiny_qwen2 import forward  # noqa: E402
-
-
-def read_safetensors(path):
-    """name -> float64 tensor; F32 / F16 / BF16 only (what the fixtures hold)."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        buf = data[a:b]
-        if info["dtype"] == "F32":
-            arr = np.frombuffer(buf, dtype="<f4")
-        elif info["dtype"] == "F16":
-            arr = np.frombuffer(buf, dtype="<f2").astype(np.float32)
-        elif info["dtype"] == "BF16":
-            arr = (np.frombuffer(buf, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
-        else:
-            raise SystemExit("unsupported dtype " + info["dtype"])
-        out[name] = torch.from_numpy(arr.astype(np.float64).reshape(info["shape"]))
-    return out
+from safetensors_io import read_safetensors  # noqa: E402
 
 
 def load_hf(model_dir):
@@ -67,7 +43,8 @@ def load_hf(model_dir):
     W = {}
     for fn in sorted(os.listdir(model_dir)):
         if fn.endswith(".safetensors"):
-            W.update(read_safetensors(os.path.join(model_dir, fn)))
+            # float64 for the reference forward pass; f32 / f16 / bf16 widen exactly.
+            W.update({n: t.double() for n, t in read_safetensors(os.path.join(model_dir, fn)).items()})
     return cfg, W
 
 

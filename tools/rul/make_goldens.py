@@ -15,33 +15,19 @@
 """
 import json
 import os
-import struct
+import sys
 
 import numpy as np
 import torch
 
 import rul_model as rm
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from safetensors_io import read_safetensors  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(ROOT, "tests", "data", "rul")
 SHIPPED = os.path.join(ROOT, "app", "assets", "rul_fd001")
-
-_NP = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        a = np.frombuffer(data[b:e], dtype=_NP[info["dtype"]]).reshape(info["shape"])
-        out[name] = torch.from_numpy(a.copy())
-    return out
 
 
 def load(dirname):

@@ -13,16 +13,21 @@ implementation in models/rul/, so every size here is read from the config:
     -> rul head:    Linear(E, hr) ReLU Linear(hr, 1)     * rul_scale = RUL in cycles
     -> health head: Linear(E, hc) ReLU Linear(hc, classes) = class logits
 
-Also: C-MAPSS parsing, scaling, windowing (shared by training and goldens) and a
-tiny safetensors writer (the python package is not available here).
+Also: C-MAPSS parsing, scaling, windowing (shared by training and goldens) and the
+export to config.json + model.safetensors (tools/common/safetensors_io.py; the
+safetensors package is not available here).
 """
 import gzip
 import json
-import struct
+import os
+import sys
 
 import numpy as np
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from safetensors_io import write_safetensors  # noqa: E402
 
 # C-MAPSS columns: unit, cycle, setting1..3, s1..s21 (26 in all).
 COLUMNS = ["unit", "cycle", "setting1", "setting2", "setting3"] + [f"s{i}" for i in range(1, 22)]
@@ -181,36 +186,12 @@ def health_class(rul, cfg):
 
 # ---------------------------------------------------------------- export
 
-_ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """Minimal safetensors writer: u64 header length, JSON header, raw little-endian data."""
-    header, blobs, off = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        b = t.numpy().tobytes()
-        header[name] = {"dtype": _ST_DTYPES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
 def export(model, cfg, outdir, extra_meta=None):
-    import os
     os.makedirs(outdir, exist_ok=True)
     sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    # Tensors in state_dict order.
     write_safetensors(os.path.join(outdir, "model.safetensors"), sd,
-                      {"format": "pt", **(extra_meta or {})})
+                      {"format": "pt", **(extra_meta or {})}, sort_names=False)
     with open(os.path.join(outdir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
