@@ -46,7 +46,6 @@ inline __m256i mul_sum_i8(__m256i x, __m256i y) {
 inline __m256i mul_sum_u8(__m256i ux, __m256i y) {
   return _mm256_madd_epi16(_mm256_maddubs_epi16(ux, y), _mm256_set1_epi16(1));
 }
-// int32 lanes of sums of signed bytes.
 
 // 16 bytes of packed nibbles -> 32 values 0..15: low nibbles first, then high.
 // (Broadcast load, then shift only the upper half by 4: bits a 64-bit shift carries
