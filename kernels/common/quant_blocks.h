@@ -37,6 +37,24 @@ struct block_q5_K { f16_t d; f16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t q
 struct block_q6_K { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; f16_t d; };
 struct block_q8_K { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; };
 
+// The fields of block i of a q4_K (Q5 false) or q5_K (Q5 true) row that the
+// q4_K/q5_K dot products read; qh is null for q4_K. Static: each kernel file
+// keeps its own copy, compiled for its own ISA.
+struct QkAsymBlock {
+  const uint8_t *scales, *qs, *qh;
+  f16_t d, dmin;
+};
+template <bool Q5>
+static inline QkAsymBlock qk_asym_block(const void* row, int i) {
+  if constexpr (Q5) {
+    const auto& b = static_cast<const block_q5_K*>(row)[i];
+    return {b.scales, b.qs, b.qh, b.d, b.dmin};
+  } else {
+    const auto& b = static_cast<const block_q4_K*>(row)[i];
+    return {b.scales, b.qs, nullptr, b.d, b.dmin};
+  }
+}
+
 static_assert(sizeof(block_q8_0) == 34);
 static_assert(sizeof(block_q4_0) == 18);
 static_assert(sizeof(block_q4_1) == 20);

@@ -318,44 +318,33 @@ inline __m256 halves8(const B* b, f16_t B::*field) {
 //   kMin      adds m_w * d_a * sum(q_a) (q4_1, q5_1)
 // Eight blocks per step: eight int32 block sums reduced into one vector, so the
 // scales are converted and applied 8 at a time.
-struct Q8_0W {
-  using B = block_q8_0;
-  static constexpr size_t kPrefetch = 1024;  // prefetch distance, bytes (prefetch_ahead)
-  static constexpr bool kSigned = true, kMin = false;
-  static constexpr int kOffset = 0;
+// kPrefetch is the prefetch distance in bytes (prefetch_ahead).
+template <class Block, size_t Prefetch, bool Signed, bool Min, int Offset>
+struct WeightDesc {
+  using B = Block;
+  static constexpr size_t kPrefetch = Prefetch;
+  static constexpr bool kSigned = Signed, kMin = Min;
+  static constexpr int kOffset = Offset;
+};
+// q5_0 / q5_1: the low nibbles with the 5th bit from qh.
+template <class B>
+inline __m256i five_bits32(const B& b) {
+  return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
+}
+struct Q8_0W : WeightDesc<block_q8_0, 1024, true, false, 0> {
   static __m256i vals(const B& b) { return load32(b.qs); }
 };
-struct Q4_0W {
-  using B = block_q4_0;
-  static constexpr size_t kPrefetch = 2048;
-  static constexpr bool kSigned = false, kMin = false;
-  static constexpr int kOffset = 8;
+struct Q4_0W : WeightDesc<block_q4_0, 2048, false, false, 8> {
   static __m256i vals(const B& b) { return nibbles32(b.qs); }
 };
-struct Q4_1W {
-  using B = block_q4_1;
-  static constexpr size_t kPrefetch = 2048;
-  static constexpr bool kSigned = false, kMin = true;
-  static constexpr int kOffset = 0;
+struct Q4_1W : WeightDesc<block_q4_1, 2048, false, true, 0> {
   static __m256i vals(const B& b) { return nibbles32(b.qs); }
 };
-struct Q5_0W {
-  using B = block_q5_0;
-  static constexpr size_t kPrefetch = 2048;
-  static constexpr bool kSigned = false, kMin = false;
-  static constexpr int kOffset = 16;
-  static __m256i vals(const B& b) {
-    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
-  }
+struct Q5_0W : WeightDesc<block_q5_0, 2048, false, false, 16> {
+  static __m256i vals(const B& b) { return five_bits32(b); }
 };
-struct Q5_1W {
-  using B = block_q5_1;
-  static constexpr size_t kPrefetch = 2048;
-  static constexpr bool kSigned = false, kMin = true;
-  static constexpr int kOffset = 0;
-  static __m256i vals(const B& b) {
-    return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bits32(b.qh), _mm256_set1_epi8(0x10)));
-  }
+struct Q5_1W : WeightDesc<block_q5_1, 2048, false, true, 0> {
+  static __m256i vals(const B& b) { return five_bits32(b); }
 };
 
 // Blocks [i, nb) left over after the 8-block steps, one at a time, added to s
@@ -461,15 +450,7 @@ float dot_qk_asym_avx2(int n, const void* wv, const void* av) {
   for (int i = 0; i < n / QK_K; ++i) {
     prefetch_ahead<kPfDist, Q5 ? sizeof(block_q5_K) : sizeof(block_q4_K)>(
         static_cast<const uint8_t*>(wv) + size_t(i) * (Q5 ? sizeof(block_q5_K) : sizeof(block_q4_K)));
-    const uint8_t *scales, *qs, *qh = nullptr;
-    f16_t d16, dmin16;
-    if constexpr (Q5) {
-      const auto& b = static_cast<const block_q5_K*>(wv)[i];
-      scales = b.scales, qs = b.qs, qh = b.qh, d16 = b.d, dmin16 = b.dmin;
-    } else {
-      const auto& b = static_cast<const block_q4_K*>(wv)[i];
-      scales = b.scales, qs = b.qs, d16 = b.d, dmin16 = b.dmin;
-    }
+    const auto [scales, qs, qh, d16, dmin16] = qk_asym_block<Q5>(wv, i);
     uint64_t sc8, m8;
     unpack_scales_k4(scales, &sc8, &m8);
     // Mins: sum_j m[j] * (bsums[2j] + bsums[2j+1]) as 8 int32 lanes.

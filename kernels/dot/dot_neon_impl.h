@@ -268,15 +268,7 @@ struct NeonDot {
     const uint8x16_t m4 = vdupq_n_u8(0xF);
     float s = 0;
     for (int i = 0; i < n / QK_K; ++i) {
-      const uint8_t *scales, *qs, *qh = nullptr;
-      f16_t d16, dmin16;
-      if constexpr (Q5) {
-        const auto& b = static_cast<const block_q5_K*>(wv)[i];
-        scales = b.scales, qs = b.qs, qh = b.qh, d16 = b.d, dmin16 = b.dmin;
-      } else {
-        const auto& b = static_cast<const block_q4_K*>(wv)[i];
-        scales = b.scales, qs = b.qs, d16 = b.d, dmin16 = b.dmin;
-      }
+      const auto [scales, qs, qh, d16, dmin16] = qk_asym_block<Q5>(wv, i);
       int32_t sumi = 0, summ = 0;
       const int8_t* q8 = a[i].qs;
       for (int j = 0; j < 4; ++j, q8 += 64) {

@@ -150,15 +150,7 @@ float dot_qk_asym(int n, const void* wv, const void* av) {
   const auto* a = static_cast<const block_q8_K*>(av);
   float s = 0;
   for (int i = 0; i < n / QK_K; ++i) {
-    const uint8_t *scales, *qs, *qh = nullptr;
-    f16_t d16, dmin16;
-    if constexpr (Q5) {
-      const auto& b = static_cast<const block_q5_K*>(wv)[i];
-      scales = b.scales, qs = b.qs, qh = b.qh, d16 = b.d, dmin16 = b.dmin;
-    } else {
-      const auto& b = static_cast<const block_q4_K*>(wv)[i];
-      scales = b.scales, qs = b.qs, d16 = b.d, dmin16 = b.dmin;
-    }
+    const auto [scales, qs, qh, d16, dmin16] = qk_asym_block<Q5>(wv, i);
     int sum_scaled = 0, sum_mins = 0;
     for (int j = 0; j < 8; ++j) {
       uint8_t sc, m;

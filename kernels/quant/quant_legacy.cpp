@@ -34,6 +34,28 @@ inline void minmax(const float* x, int n, float* mn, float* mx) {
   *mx = hi;
 }
 
+inline float inv_or_zero(float d) { return d != 0.f ? 1.f / d : 0.f; }
+
+// The 32 values of a q4 block, q(x[j]) in 0..15: low nibbles hold values 0..15,
+// high nibbles 16..31.
+template <class Q>
+inline void pack_q4(const float* x, Q q, uint8_t* qs) {
+  for (int j = 0; j < 16; ++j) qs[j] = uint8_t(q(x[j]) | (q(x[j + 16]) << 4));
+}
+
+// The 32 values of a q5 block, q(x[j]) in 0..31: low 4 bits as in q4, 5th bits in qh.
+template <class Q>
+inline void pack_q5(const float* x, Q q, uint8_t* qs, uint8_t* qh_out) {
+  uint32_t qh = 0;
+  for (int j = 0; j < 16; ++j) {
+    const int lo = q(x[j]), hi = q(x[j + 16]);
+    qs[j] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
+    qh |= uint32_t((lo & 0x10) >> 4) << j;
+    qh |= uint32_t((hi & 0x10) >> 4) << (j + 16);
+  }
+  std::memcpy(qh_out, &qh, 4);
+}
+
 }  // namespace
 
 void quantize_q8_0(const float* x, int64_t n, void* out) {
@@ -41,8 +63,7 @@ void quantize_q8_0(const float* x, int64_t n, void* out) {
   for (int64_t i = 0; i < n / QK8_0; ++i, x += QK8_0) {
     float amax = 0.f;
     for (int j = 0; j < QK8_0; ++j) amax = std::fmax(amax, std::fabs(x[j]));
-    const float d = amax / 127.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
+    const float d = amax / 127.f, id = inv_or_zero(d);
     y[i].d = f32_to_f16(d);
     for (int j = 0; j < QK8_0; ++j) y[i].qs[j] = int8_t(std::roundf(x[j] * id));
   }
@@ -53,15 +74,10 @@ void quantize_q4_0(const float* x, int64_t n, void* out) {
   for (int64_t i = 0; i < n / QK4_0; ++i, x += QK4_0) {
     float max, amax;
     signed_absmax(x, QK4_0, &max, &amax);
-    const float d = max / -8.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
+    const float d = max / -8.f, id = inv_or_zero(d);
     y[i].d = f32_to_f16(d);
-    for (int j = 0; j < QK4_0 / 2; ++j) {
-      // The truncating int8 conversion is the reference's rounding (x + 8.5 >= 0.5).
-      const int lo = std::min(15, int(int8_t(x[j] * id + 8.5f)));
-      const int hi = std::min(15, int(int8_t(x[j + QK4_0 / 2] * id + 8.5f)));
-      y[i].qs[j] = uint8_t(lo | (hi << 4));
-    }
+    // The truncating int8 conversion is the reference's rounding (x + 8.5 >= 0.5).
+    pack_q4(x, [id](float v) { return std::min(15, int(int8_t(v * id + 8.5f))); }, y[i].qs);
   }
 }
 
@@ -70,15 +86,10 @@ void quantize_q4_1(const float* x, int64_t n, void* out) {
   for (int64_t i = 0; i < n / QK4_1; ++i, x += QK4_1) {
     float mn, mx;
     minmax(x, QK4_1, &mn, &mx);
-    const float d = (mx - mn) / 15.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
+    const float d = (mx - mn) / 15.f, id = inv_or_zero(d);
     y[i].d = f32_to_f16(d);
     y[i].m = f32_to_f16(mn);
-    for (int j = 0; j < QK4_1 / 2; ++j) {
-      const int lo = std::min(15, int(int8_t((x[j] - mn) * id + 0.5f)));
-      const int hi = std::min(15, int(int8_t((x[j + QK4_1 / 2] - mn) * id + 0.5f)));
-      y[i].qs[j] = uint8_t(lo | (hi << 4));
-    }
+    pack_q4(x, [id, mn](float v) { return std::min(15, int(int8_t((v - mn) * id + 0.5f))); }, y[i].qs);
   }
 }
 
@@ -87,18 +98,9 @@ void quantize_q5_0(const float* x, int64_t n, void* out) {
   for (int64_t i = 0; i < n / QK5_0; ++i, x += QK5_0) {
     float max, amax;
     signed_absmax(x, QK5_0, &max, &amax);
-    const float d = max / -16.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
+    const float d = max / -16.f, id = inv_or_zero(d);
     y[i].d = f32_to_f16(d);
-    uint32_t qh = 0;
-    for (int j = 0; j < QK5_0 / 2; ++j) {
-      const int lo = std::min(31, int(int8_t(x[j] * id + 16.5f)));
-      const int hi = std::min(31, int(int8_t(x[j + QK5_0 / 2] * id + 16.5f)));
-      y[i].qs[j] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
-      qh |= uint32_t((lo & 0x10) >> 4) << j;
-      qh |= uint32_t((hi & 0x10) >> 4) << (j + QK5_0 / 2);
-    }
-    std::memcpy(y[i].qh, &qh, 4);
+    pack_q5(x, [id](float v) { return std::min(31, int(int8_t(v * id + 16.5f))); }, y[i].qs, y[i].qh);
   }
 }
 
@@ -107,19 +109,10 @@ void quantize_q5_1(const float* x, int64_t n, void* out) {
   for (int64_t i = 0; i < n / QK5_1; ++i, x += QK5_1) {
     float mn, mx;
     minmax(x, QK5_1, &mn, &mx);
-    const float d = (mx - mn) / 31.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
+    const float d = (mx - mn) / 31.f, id = inv_or_zero(d);
     y[i].d = f32_to_f16(d);
     y[i].m = f32_to_f16(mn);
-    uint32_t qh = 0;
-    for (int j = 0; j < QK5_1 / 2; ++j) {
-      const int lo = uint8_t((x[j] - mn) * id + 0.5f);
-      const int hi = uint8_t((x[j + QK5_1 / 2] - mn) * id + 0.5f);
-      y[i].qs[j] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
-      qh |= uint32_t((lo & 0x10) >> 4) << j;
-      qh |= uint32_t((hi & 0x10) >> 4) << (j + QK5_1 / 2);
-    }
-    std::memcpy(y[i].qh, &qh, 4);
+    pack_q5(x, [id, mn](float v) { return int(uint8_t((v - mn) * id + 0.5f)); }, y[i].qs, y[i].qh);
   }
 }
 

@@ -10,9 +10,7 @@ namespace {
 using namespace rope_detail;
 
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  rotate_half_heads(x, heads, head_dim, c, s, [c, s](float* p, int half) {
     int i = 0;
     for (; i + 8 <= half; i += 8) {
       const __m256 a = _mm256_loadu_ps(p + i), b = _mm256_loadu_ps(p + i + half);
@@ -20,16 +18,14 @@ void rotate_half(float* x, int heads, int head_dim, const float* c, const float*
       _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_mul_ps(a, vc), _mm256_mul_ps(b, vs)));
       _mm256_storeu_ps(p + i + half, _mm256_add_ps(_mm256_mul_ps(b, vc), _mm256_mul_ps(a, vs)));
     }
-    if (i < half) rotate_half_tail(p, half, c, s, i);
-  }
+    return i;
+  });
 }
 
 // 4 pairs per vector: y = x * [c0 c0 c1 c1 ..] + swap_pairs(x) * [-s0 s0 -s1 s1 ..].
 void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
   const __m256 neg_even = _mm256_setr_ps(-0.f, 0.f, -0.f, 0.f, -0.f, 0.f, -0.f, 0.f);
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  interleaved_heads(x, heads, head_dim, c, s, [c, s, neg_even](float* p, int half) {
     int i = 0;
     for (; i + 4 <= half; i += 4) {
       const __m128 c4 = _mm_loadu_ps(c + i), s4 = _mm_loadu_ps(s + i);
@@ -39,8 +35,8 @@ void interleaved(float* x, int heads, int head_dim, const float* c, const float*
       const __m256 sw = _mm256_permute_ps(v, 0xB1);  // (b, a) per pair
       _mm256_storeu_ps(p + 2 * i, _mm256_add_ps(_mm256_mul_ps(v, cc), _mm256_mul_ps(sw, ss)));
     }
-    if (i < half) interleaved_tail(p, half, c, s, i);
-  }
+    return i;
+  });
 }
 
 }  // namespace

@@ -10,9 +10,7 @@ namespace {
 using namespace rope_detail;
 
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  rotate_half_heads(x, heads, head_dim, c, s, [c, s](float* p, int half) {
     int i = 0;
     for (; i + 4 <= half; i += 4) {
       const float32x4_t a = vld1q_f32(p + i), b = vld1q_f32(p + i + half);
@@ -20,15 +18,13 @@ void rotate_half(float* x, int heads, int head_dim, const float* c, const float*
       vst1q_f32(p + i, vsubq_f32(vmulq_f32(a, vc), vmulq_f32(b, vs)));
       vst1q_f32(p + i + half, vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs)));
     }
-    if (i < half) rotate_half_tail(p, half, c, s, i);
-  }
+    return i;
+  });
 }
 
 // De-interleave 4 pairs with vld2q, rotate, re-interleave with vst2q.
 void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) {
-    float* p = x + h * head_dim;
+  interleaved_heads(x, heads, head_dim, c, s, [c, s](float* p, int half) {
     int i = 0;
     for (; i + 4 <= half; i += 4) {
       float32x4x2_t v = vld2q_f32(p + 2 * i);
@@ -38,8 +34,8 @@ void interleaved(float* x, int heads, int head_dim, const float* c, const float*
       v.val[1] = vaddq_f32(vmulq_f32(b, vc), vmulq_f32(a, vs));
       vst2q_f32(p + 2 * i, v);
     }
-    if (i < half) interleaved_tail(p, half, c, s, i);
-  }
+    return i;
+  });
 }
 
 }  // namespace

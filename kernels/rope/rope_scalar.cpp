@@ -1,4 +1,4 @@
-// Scalar reference for kernels/rope/rope.h.
+// Scalar reference for kernels/rope/rope.h (the scalar step in rope_tail.h).
 #include "kernels/rope/rope.h"
 #include "kernels/rope/rope_tail.h"
 
@@ -8,13 +8,11 @@ namespace {
 using namespace rope_detail;
 
 void rotate_half(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) rotate_half_tail(x + h * head_dim, half, c, s, 0);
+  rotate_half_heads(x, heads, head_dim, c, s, no_vector_step);
 }
 
 void interleaved(float* x, int heads, int head_dim, const float* c, const float* s) {
-  const int half = head_dim / 2;
-  for (int h = 0; h < heads; ++h) interleaved_tail(x + h * head_dim, half, c, s, 0);
+  interleaved_heads(x, heads, head_dim, c, s, no_vector_step);
 }
 
 }  // namespace

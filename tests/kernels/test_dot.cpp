@@ -96,26 +96,39 @@ Act make_act(const DotKernels& k, WeightFormat wf, const std::vector<float>& x) 
   return a;
 }
 
+// A weight row of n random values in [-1, 1) quantized to t, and its dequantized values.
+struct WRow {
+  std::vector<uint8_t> bytes;
+  std::vector<float> deq;
+};
+
+WRow make_weight(const WType& t, int n, uint32_t seed) {
+  auto wf = test::random_floats(size_t(n), seed, -1.f, 1.f);
+  WRow w{std::vector<uint8_t>(size_t(n / t.block * t.block_bytes)), std::vector<float>(size_t(n))};
+  t.quantize(wf.data(), n, w.bytes.data());
+  t.dequantize(w.bytes.data(), n, w.deq.data());
+  return w;
+}
+
+// sum_i |w_i a_i| in double: the scale of the tolerances below.
+double abs_terms(const float* w, const std::vector<float>& a) {
+  double mag = 0;
+  for (size_t i = 0; i < a.size(); ++i) mag += std::fabs(double(w[i]) * a[i]);
+  return mag;
+}
+
 }  // namespace
 
 TEST(Dot, ScalarEqualsDequantizedDot) {
   // Tolerance: 2e-6 * sum |w_i a_i| (f32 accumulation across blocks; integer within).
   for (const WType& t : kTypes) {
     for (int n : sizes_for(t)) {
-      auto wf = test::random_floats(size_t(n), 7 + uint32_t(n), -1.f, 1.f);
-      auto x = test::random_floats(size_t(n), 11 + uint32_t(n), -2.f, 2.f);
-      std::vector<uint8_t> w(size_t(n / t.block * t.block_bytes));
-      t.quantize(wf.data(), n, w.data());
-      std::vector<float> wd(static_cast<size_t>(n));
-      t.dequantize(w.data(), n, wd.data());
-      Act a = make_act(kDotScalar, t.f, x);
-      double want = 0, mag = 0;
-      for (int i = 0; i < n; ++i) {
-        want += double(wd[size_t(i)]) * a.deq[size_t(i)];
-        mag += std::fabs(double(wd[size_t(i)]) * a.deq[size_t(i)]);
-      }
-      const float got = kDotScalar.dot[int(t.f)](n, w.data(), a.bytes.data());
-      EXPECT_NEAR(got, want, 2e-6 * mag + 1e-30) << t.name << " n=" << n;
+      const WRow w = make_weight(t, n, 7 + uint32_t(n));
+      const Act a = make_act(kDotScalar, t.f, test::random_floats(size_t(n), 11 + uint32_t(n), -2.f, 2.f));
+      double want = 0;
+      for (int i = 0; i < n; ++i) want += double(w.deq[size_t(i)]) * a.deq[size_t(i)];
+      const float got = kDotScalar.dot[int(t.f)](n, w.bytes.data(), a.bytes.data());
+      EXPECT_NEAR(got, want, 2e-6 * abs_terms(w.deq.data(), a.deq) + 1e-30) << t.name << " n=" << n;
     }
   }
 }
@@ -126,18 +139,12 @@ TEST(Dot, SimdMatchesScalar) {
     const DotKernels& k = dot_kernels(isa);
     for (const WType& t : kTypes) {
       for (int n : sizes_for(t)) {
-        auto wf = test::random_floats(size_t(n), 3 + uint32_t(n), -1.f, 1.f);
-        auto x = test::random_floats(size_t(n), 5 + uint32_t(n), -3.f, 3.f);
-        std::vector<uint8_t> w(size_t(n / t.block * t.block_bytes));
-        t.quantize(wf.data(), n, w.data());
-        std::vector<float> wd(static_cast<size_t>(n));
-        t.dequantize(w.data(), n, wd.data());
-        Act a = make_act(kDotScalar, t.f, x);
-        double mag = 0;
-        for (int i = 0; i < n; ++i) mag += std::fabs(double(wd[size_t(i)]) * a.deq[size_t(i)]);
-        const float want = kDotScalar.dot[int(t.f)](n, w.data(), a.bytes.data());
-        const float got = k.dot[int(t.f)](n, w.data(), a.bytes.data());
-        EXPECT_NEAR(got, want, 2e-6 * mag + 1e-30) << isa_name(isa) << " " << t.name << " n=" << n;
+        const WRow w = make_weight(t, n, 3 + uint32_t(n));
+        const Act a = make_act(kDotScalar, t.f, test::random_floats(size_t(n), 5 + uint32_t(n), -3.f, 3.f));
+        const float want = kDotScalar.dot[int(t.f)](n, w.bytes.data(), a.bytes.data());
+        const float got = k.dot[int(t.f)](n, w.bytes.data(), a.bytes.data());
+        EXPECT_NEAR(got, want, 2e-6 * abs_terms(w.deq.data(), a.deq) + 1e-30)
+            << isa_name(isa) << " " << t.name << " n=" << n;
       }
     }
   }
@@ -154,26 +161,17 @@ TEST(Dot, TwoRowKernelsMatchScalarDotPerRow) {
       const Dot2Fn dot2 = k.dot2[int(t.f)];
       if (!dot2) continue;
       for (int n : sizes_for(t)) {
-        const size_t bytes = size_t(n / t.block * t.block_bytes);
-        std::vector<uint8_t> w(2 * bytes);
-        std::vector<float> wd(2 * size_t(n));
-        for (int r = 0; r < 2; ++r) {
-          auto wf = test::random_floats(size_t(n), 11 + 7 * uint32_t(r) + uint32_t(n), -1.f, 1.f);
-          t.quantize(wf.data(), n, w.data() + size_t(r) * bytes);
-          t.dequantize(w.data() + size_t(r) * bytes, n, wd.data() + size_t(r) * size_t(n));
-        }
-        auto x = test::random_floats(size_t(n), 13 + uint32_t(n), -3.f, 3.f);
-        Act a = make_act(kDotScalar, t.f, x);
+        const WRow w[2] = {make_weight(t, n, 11 + uint32_t(n)), make_weight(t, n, 18 + uint32_t(n))};
+        const Act a = make_act(kDotScalar, t.f, test::random_floats(size_t(n), 13 + uint32_t(n), -3.f, 3.f));
         float got[2] = {-1.f, -1.f};
-        dot2(n, w.data(), w.data() + bytes, a.bytes.data(), got);
+        dot2(n, w[0].bytes.data(), w[1].bytes.data(), a.bytes.data(), got);
         for (int r = 0; r < 2; ++r) {
-          double mag = 0;
-          for (int i = 0; i < n; ++i) mag += std::fabs(double(wd[size_t(r) * size_t(n) + size_t(i)]) * a.deq[size_t(i)]);
-          const float want = kDotScalar.dot[int(t.f)](n, w.data() + size_t(r) * bytes, a.bytes.data());
-          EXPECT_NEAR(got[r], want, 2e-6 * mag + 1e-30) << isa_name(isa) << " " << t.name << " n=" << n << " row " << r;
+          const float want = kDotScalar.dot[int(t.f)](n, w[r].bytes.data(), a.bytes.data());
+          EXPECT_NEAR(got[r], want, 2e-6 * abs_terms(w[r].deq.data(), a.deq) + 1e-30)
+              << isa_name(isa) << " " << t.name << " n=" << n << " row " << r;
           // Bit-identical to the same ISA's one-row kernel: a GEMV's output must not
           // depend on which rows were paired.
-          EXPECT_EQ(got[r], k.dot[int(t.f)](n, w.data() + size_t(r) * bytes, a.bytes.data()))
+          EXPECT_EQ(got[r], k.dot[int(t.f)](n, w[r].bytes.data(), a.bytes.data()))
               << isa_name(isa) << " " << t.name << " n=" << n << " row " << r;
         }
         ++checked;
@@ -221,11 +219,9 @@ TEST(Dot, ZeroAndConstantBlocks) {
     const DotKernels& k = dot_kernels(isa);
     for (const WType& t : kTypes) {
       const int n = t.block == 1 ? 40 : 2 * t.block;
-      auto wf = test::random_floats(size_t(n), 1);
-      std::vector<uint8_t> w(size_t(n / t.block * t.block_bytes));
-      t.quantize(wf.data(), n, w.data());
-      Act a = make_act(k, t.f, std::vector<float>(size_t(n), 0.f));
-      EXPECT_EQ(k.dot[int(t.f)](n, w.data(), a.bytes.data()), 0.f) << isa_name(isa) << " " << t.name;
+      const WRow w = make_weight(t, n, 1);
+      const Act a = make_act(k, t.f, std::vector<float>(size_t(n), 0.f));
+      EXPECT_EQ(k.dot[int(t.f)](n, w.bytes.data(), a.bytes.data()), 0.f) << isa_name(isa) << " " << t.name;
     }
   }
 }

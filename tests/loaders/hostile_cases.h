@@ -39,6 +39,14 @@ inline Bytes gguf_head(uint32_t version, uint64_t n_tensors, uint64_t n_kv) {
   le(b, n_kv, 8);
   return b;
 }
+// A GGUF v3 file with no tensors and one metadata pair, written up to its value:
+// the key, then the value type (4 u32, 8 string, 9 array); the caller appends the value.
+inline Bytes gguf_one_key(const std::string& key, uint32_t value_type) {
+  Bytes b = gguf_head(3, 0, 1);
+  gstr(b, key);
+  le(b, value_type, 4);
+  return b;
+}
 // A GGUF file with one u32 key and tensors given as (name, ne innermost-first, ggml type, offset); data zeroed.
 struct GTensor {
   std::string name;
@@ -206,41 +214,29 @@ inline std::vector<Case> cases() {
                  "metadata key #0: string length 1099511627776 exceeds the 8 bytes left in the file"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 8, 4);
+    Bytes b = gguf_one_key("k", 8);
     le(b, 1000, 8);
     b.resize(b.size() + 10, 'v');
     c.push_back({"g_value_string_beyond_file.gguf", b, "key 'k': string length 1000 exceeds the 10 bytes left in the file"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 9, 4);
+    Bytes b = gguf_one_key("k", 9);
     le(b, 8, 4);
     le(b, uint64_t(1) << 62, 8);  // 2^62 strings
     c.push_back({"g_array_count_huge.gguf", b,
                  "key 'k': array of 4611686018427387904 string elements exceeds the 0 bytes left in the file"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 13, 4);
+    Bytes b = gguf_one_key("k", 13);
     le(b, 0, 8);
     c.push_back({"g_unknown_value_type.gguf", b, "key 'k': unknown value type 13"});
-  }
-  {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 9, 4);
+    b = gguf_one_key("k", 9);
     le(b, 77, 4);
     le(b, 1, 8);
     c.push_back({"g_unknown_array_type.gguf", b, "key 'k': unknown array element type 77"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 9, 4);
+    Bytes b = gguf_one_key("k", 9);
     for (int d = 0; d < 20; ++d) {  // arrays of arrays, 20 deep
       le(b, 9, 4);
       le(b, 1, 8);
@@ -249,14 +245,10 @@ inline std::vector<Case> cases() {
     c.push_back({"g_nested_too_deep.gguf", b, "key 'k'[0][0][0][0][0][0][0]: arrays nested deeper than 8"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "bad\xc0\xafkey");  // overlong '/'
-    le(b, 4, 4);
+    Bytes b = gguf_one_key("bad\xc0\xafkey", 4);  // overlong '/'
     le(b, 1, 4);
     c.push_back({"g_non_utf8_key.gguf", b, "metadata key #0: string is not valid UTF-8"});
-    b = gguf_head(3, 0, 1);
-    gstr(b, "k");
-    le(b, 8, 4);
+    b = gguf_one_key("k", 8);
     gstr(b, "\xed\xa0\x80");  // a UTF-16 surrogate
     c.push_back({"g_non_utf8_value.gguf", b, "key 'k': string is not valid UTF-8"});
     b = gguf_head(3, 0, 2);
@@ -268,9 +260,7 @@ inline std::vector<Case> cases() {
     c.push_back({"g_duplicate_key.gguf", b, "duplicate metadata key 'dup'"});
   }
   {
-    Bytes b = gguf_head(3, 0, 1);
-    gstr(b, "general.alignment");
-    le(b, 4, 4);
+    Bytes b = gguf_one_key("general.alignment", 4);
     le(b, 24, 4);
     c.push_back({"g_bad_alignment.gguf", b, "general.alignment must be a u32 power of two, got 24"});
   }

@@ -103,16 +103,21 @@ TEST(Config, LlamaFromGguf) {
                bert->file().path() + ": key 'general.architecture': unsupported 'bert' (expected llama or qwen2)");
 }
 
-TEST(Config, BertFromRealConfigs) {
-  const BertConfig c = bert_config_from_json(test::repo_path("tests/data/loaders/configs/all-MiniLM-L6-v2.config.json"));
+// The shape all-MiniLM-L6-v2 and bge-small share (BERT vocabulary, 384 wide, 12 heads).
+void expect_bert_small_shape(const BertConfig& c) {
   EXPECT_EQ(c.vocab_size, 30522);
   EXPECT_EQ(c.hidden_size, 384);
-  EXPECT_EQ(c.num_hidden_layers, 6);
   EXPECT_EQ(c.num_attention_heads, 12);
   EXPECT_EQ(c.intermediate_size, 1536);
-  EXPECT_EQ(c.hidden_act, "gelu");
   EXPECT_EQ(c.max_position_embeddings, 512);
   EXPECT_EQ(c.type_vocab_size, 2);
+}
+
+TEST(Config, BertFromRealConfigs) {
+  const BertConfig c = bert_config_from_json(test::repo_path("tests/data/loaders/configs/all-MiniLM-L6-v2.config.json"));
+  expect_bert_small_shape(c);
+  EXPECT_EQ(c.num_hidden_layers, 6);
+  EXPECT_EQ(c.hidden_act, "gelu");
   EXPECT_DOUBLE_EQ(c.layer_norm_eps, 1e-12);
   EXPECT_EQ(c.pad_token_id, 0);
   const BertConfig m =
@@ -124,13 +129,8 @@ TEST(Config, BertFromRealConfigs) {
 TEST(Config, BertFromRealGguf) {
   auto g = GgufFile::open(test::repo_path("tests/data/loaders/ggml-vocab-bert-bge.gguf"));
   const BertConfig c = bert_config_from_gguf(*g);
-  EXPECT_EQ(c.hidden_size, 384);
+  expect_bert_small_shape(c);  // vocab_size from the tokenizer (the file has no tensors)
   EXPECT_EQ(c.num_hidden_layers, 12);
-  EXPECT_EQ(c.num_attention_heads, 12);
-  EXPECT_EQ(c.intermediate_size, 1536);
-  EXPECT_EQ(c.max_position_embeddings, 512);
-  EXPECT_EQ(c.vocab_size, 30522);  // from the tokenizer (the file has no tensors)
-  EXPECT_EQ(c.type_vocab_size, 2);
   EXPECT_FLOAT_EQ(float(c.layer_norm_eps), 1e-12f);
 }
 
