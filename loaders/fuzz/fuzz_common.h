@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <string_view>
+#include <vector>
 
 #include "engine/error.h"
+#include "loaders/tokenizer.h"
 
 // Runs `body`; swallows sprout::Error (rejected input), aborts on anything else.
 #define SPROUT_FUZZ_GUARD(body)          \
@@ -22,3 +25,12 @@
   } catch (...) {                        \
     std::abort();                        \
   }
+
+// For the tokenizer targets, on a tokenizer its loader accepted: encodes `text`
+// (special tokens added; every id must be inside the vocabulary) and decodes the ids.
+inline void fuzz_encode_decode(const sprout::Tokenizer& tk, std::string_view text) {
+  const std::vector<int32_t> ids = tk.encode(text, true);
+  for (int32_t id : ids)
+    if (id < 0 || id >= tk.vocab_size()) std::abort();
+  (void)tk.decode(ids, false);
+}

@@ -80,6 +80,13 @@ struct Loader {
     return {linear(p + ".q_proj", D, D), linear(p + ".k_proj", D, D), linear(p + ".v_proj", D, D),
             linear(p + ".out_proj", D, D)};
   }
+  // The feed-forward block both layer kinds end with: final_layer_norm, fc1 [F, D], fc2 [D, F].
+  template <class Layer>
+  void feed_forward(const std::string& p, int64_t F, Layer& l) {
+    l.ffn_norm = norm(p + ".final_layer_norm");
+    l.fc1 = linear(p + ".fc1", F, c.d_model);
+    l.fc2 = linear(p + ".fc2", c.d_model, F);
+  }
 };
 
 }  // namespace
@@ -100,9 +107,7 @@ Weights Weights::load(const Config& c, const TensorSource& src, const LoadOption
     EncoderLayer l;
     l.attn_norm = L.norm(p + ".self_attn_layer_norm");
     l.attn = L.attention(p + ".self_attn");
-    l.ffn_norm = L.norm(p + ".final_layer_norm");
-    l.fc1 = L.linear(p + ".fc1", c.encoder_ffn, c.d_model);
-    l.fc2 = L.linear(p + ".fc2", c.d_model, c.encoder_ffn);
+    L.feed_forward(p, c.encoder_ffn, l);
     w.encoder.push_back(std::move(l));
   }
   w.encoder_norm = L.norm("model.encoder.layer_norm");
@@ -113,9 +118,7 @@ Weights Weights::load(const Config& c, const TensorSource& src, const LoadOption
     l.self = L.attention(p + ".self_attn");
     l.cross_norm = L.norm(p + ".encoder_attn_layer_norm");
     l.cross = L.attention(p + ".encoder_attn");
-    l.ffn_norm = L.norm(p + ".final_layer_norm");
-    l.fc1 = L.linear(p + ".fc1", c.decoder_ffn, c.d_model);
-    l.fc2 = L.linear(p + ".fc2", c.d_model, c.decoder_ffn);
+    L.feed_forward(p, c.decoder_ffn, l);
     w.decoder.push_back(std::move(l));
   }
   w.decoder_norm = L.norm("model.decoder.layer_norm");
