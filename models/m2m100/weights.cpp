@@ -20,8 +20,9 @@ struct Loader {
     Tensor t = src.get(name);
     const bool ok = d1 < 0 ? (t.ndim == 1 && t.shape[0] == d0) : (t.ndim == 2 && t.shape[0] == d0 && t.shape[1] == d1);
     if (!ok) {
-      const std::string want = d1 < 0 ? "[" + std::to_string(d0) + "]"
-                                      : "[" + std::to_string(d0) + ", " + std::to_string(d1) + "]";
+      std::string want = std::to_string(d0);
+      if (d1 >= 0) want += ", " + std::to_string(d1);
+      want = '[' + want + ']';
       fail(src.subject, "tensor '" + name + "': expected shape " + want + ", got " + t.shape_str());
     }
     if (!t.contiguous()) fail(src.subject, "tensor '" + name + "' is not contiguous");
