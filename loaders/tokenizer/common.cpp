@@ -73,12 +73,9 @@ std::string token_string(const nlohmann::json& j, const char* key) {
   return "";
 }
 
-TokenizerConfig load_tokenizer_config(const std::string& dir) {
-  TokenizerConfig c;
-  c.path = dir + "/tokenizer_config.json";
-  if (!file_exists(c.path)) return c;
-  c.raw = load_json_file(c.path, 16ull << 20);
-  if (!c.raw.is_object()) fail(c.path, "expected a JSON object");
+namespace {
+
+void read_tokenizer_config(TokenizerConfig& c) {
   const auto& j = c.raw;
   auto str = [&](const char* k) { auto it = j.find(k); return it != j.end() && it->is_string() ? it->get<std::string>() : std::string(); };
   c.tokenizer_class = str("tokenizer_class");
@@ -107,6 +104,17 @@ TokenizerConfig load_tokenizer_config(const std::string& dir) {
   if (auto it = j.find("strip_accents"); it != j.end() && it->is_boolean()) c.strip_accents = it->get<bool>() ? 1 : 0;
   if (auto it = j.find("tokenize_chinese_chars"); it != j.end() && it->is_boolean())
     c.tokenize_chinese_chars = it->get<bool>();
+}
+
+}  // namespace
+
+TokenizerConfig load_tokenizer_config(const std::string& dir) {
+  TokenizerConfig c;
+  c.path = dir + "/tokenizer_config.json";
+  if (!file_exists(c.path)) return c;
+  c.raw = load_json_file(c.path, 16ull << 20);
+  if (!c.raw.is_object()) fail(c.path, "expected a JSON object");
+  json_guard(c.path, [&] { read_tokenizer_config(c); });
   return c;
 }
 

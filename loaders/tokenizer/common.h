@@ -8,6 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engine/error.h"
+
 namespace sprout::tok {
 
 // Hash for unordered maps keyed by std::string that are searched with string_views
@@ -27,6 +29,19 @@ bool is_directory(const std::string& path);
 // Parses JSON text from `subject` (a file name, for errors), rejecting nesting deeper than 64.
 nlohmann::json parse_json(std::string_view text, const std::string& subject);
 nlohmann::json load_json_file(const std::string& path, uint64_t max_bytes = 64ull << 20);
+
+// Runs f() and reports a JSON value of an unexpected type as an error naming `subject`.
+// The loaders check the shape of what they rely on, but nlohmann's accessors (value(),
+// operator[] on a const object, get<T>()) throw their own type_error on a field of another
+// type (e.g. "type": false); this turns any such throw into the one-line sprout::Error.
+template <class F>
+auto json_guard(const std::string& subject, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const nlohmann::json::exception& e) {
+    fail(subject, std::string("unexpected JSON value: ") + e.what());
+  }
+}
 
 // tokenizer_config.json token fields are a string, {"content": "..."} or null.
 std::string token_string(const nlohmann::json& j, const char* key);

@@ -47,7 +47,7 @@ struct MergeAdder {
   BpeModel& m;
   const std::string& subject;
   size_t n = 0;
-  std::string l, r;  // decoded bytes, reused
+  std::string l = {}, r = {};  // decoded bytes, reused
   void add(std::string_view a, std::string_view b) {
     ++n;
     if (!byte_level_decode(a, &l) || !byte_level_decode(b, &r) || !m.add_merge(l, r))
@@ -180,9 +180,17 @@ std::unique_ptr<Tokenizer> finish(BpeModel m, const Undecodable& undecodable, Ad
   return tk;
 }
 
+std::unique_ptr<Tokenizer> bpe_from_tokenizer_json(const std::string& path, const json& j, const TokenizerConfig& cfg);
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, const json& j, const TokenizerConfig& cfg) {
+  return json_guard(path, [&] { return bpe_from_tokenizer_json(path, j, cfg); });
+}
+
+namespace {
+
+std::unique_ptr<Tokenizer> bpe_from_tokenizer_json(const std::string& path, const json& j, const TokenizerConfig& cfg) {
   const json& model = need(j, "model", path, "tokenizer.json");
   if (model.value("type", "") != "BPE") fail(path, "model type '" + model.value("type", "") + "' is not BPE");
   BpeOptions opt;
@@ -218,8 +226,6 @@ std::unique_ptr<Tokenizer> load_bpe_tokenizer_json(const std::string& path, cons
   read_post_processor(j.value("post_processor", json()), opt, added, path);
   return finish(std::move(bpe), collect_undecodable(undecodable), std::move(added), std::move(opt), cfg, path);
 }
-
-namespace {
 
 // vocab.json is one flat object {"token": id, ...}; a SAX pass fills the id -> bytes table
 // directly (a DOM of 150k entries costs more than everything else in loading).
@@ -259,9 +265,17 @@ struct VocabSax : nlohmann::json_sax<json> {
   }
 };
 
+std::unique_ptr<Tokenizer> bpe_from_vocab_merges(const std::string& dir, const TokenizerConfig& cfg);
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const TokenizerConfig& cfg) {
+  return json_guard(cfg.path.empty() ? dir : cfg.path, [&] { return bpe_from_vocab_merges(dir, cfg); });
+}
+
+namespace {
+
+std::unique_ptr<Tokenizer> bpe_from_vocab_merges(const std::string& dir, const TokenizerConfig& cfg) {
   std::string vpath = dir + "/vocab.json", mpath = dir + "/merges.txt";
   VocabSax sax;
   sax.subject = vpath;
@@ -322,6 +336,8 @@ std::unique_ptr<Tokenizer> load_bpe_vocab_merges(const std::string& dir, const T
     if (const AddedToken* a = added.by_content(cfg.eos)) opt.suffix.push_back(a->id);
   return finish(std::move(bpe), undecodable, std::move(added), std::move(opt), cfg, mpath);
 }
+
+}  // namespace
 
 std::unique_ptr<Tokenizer> load_bpe_parts(const std::vector<std::string_view>& tokens,
                                           const std::vector<std::string_view>& merges, AddedTokens added,

@@ -57,6 +57,14 @@ TEST(HostileTokenizers, TokenizerJson) {
       {"post_id", tokenizer_json(ok_model, R"("post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"X"}}],"special_tokens":{"X":{"ids":[99999]}}},)"),
        "post_processor: token id 99999 out of range"},
       {"added_bad", tokenizer_json(ok_model, R"("added_tokens":[{"id":-5,"content":"<x>"}],)"), "bad id"},
+      // Fields of another JSON type than the format's (found by the tokenizer_json fuzz target).
+      {"type_false", R"({"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":false,"use_regex":false}]},"model":)" + ok_model + "}",
+       "unexpected JSON value"},
+      {"lstrip_string", tokenizer_json(ok_model, R"("added_tokens":[{"id":2,"content":"<x>","lstrip":"yes"}],)"),
+       "unexpected JSON value"},
+      {"use_regex_number", R"({"pre_tokenizer":{"type":"ByteLevel","use_regex":7},"model":)" + ok_model + "}",
+       "unexpected JSON value"},
+      {"post_not_object", tokenizer_json(ok_model, R"("post_processor":[1,2],)"), "unexpected JSON value"},
   };
   for (const auto& c : cases) {
     std::string dir = fresh_dir(c.name);
@@ -76,6 +84,14 @@ TEST(HostileTokenizers, VocabMergesAndVocabTxt) {
   EXPECT_NE(load_error(dir).find("vocab.json: vocab: expected a flat object"), std::string::npos) << load_error(dir);
   std::ofstream(dir + "/vocab.json") << R"([1, 2])";
   EXPECT_NE(load_error(dir).find("vocab.json"), std::string::npos);
+
+  // tokenizer_config.json fields of another type than the format's.
+  std::ofstream(dir + "/merges.txt") << "#version: 0.2\na b\n";
+  std::ofstream(dir + "/vocab.json") << R"({"a": 0, "b": 1, "ab": 2})";
+  std::ofstream(dir + "/tokenizer_config.json") << R"({"add_prefix_space": "no"})";
+  EXPECT_NE(load_error(dir).find("tokenizer_config.json: unexpected JSON value"), std::string::npos) << load_error(dir);
+  std::ofstream(dir + "/tokenizer_config.json") << R"({"chat_template": [{"name": 3, "template": "x"}]})";
+  EXPECT_NE(load_error(dir).find("tokenizer_config.json: unexpected JSON value"), std::string::npos) << load_error(dir);
 
   std::string wp = fresh_dir("wp");
   std::ofstream(wp + "/vocab.txt") << "hello\nworld\n";  // no [UNK]
