@@ -6,6 +6,7 @@
 
 #include "kernels/act/vmath_avx2.h"
 #include "kernels/attn/attn.h"
+#include "kernels/attn/attn_walk.h"
 
 namespace sprout::kern {
 namespace {
@@ -68,19 +69,8 @@ void from_f16(const f16_t* x, int n, float* y) {
 // ---- multi-key decode kernels ----
 inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 inline __m256 load8(const f16_t* p) { return load_h(p); }
-inline float to_f32(float x) { return x; }
-inline float to_f32(f16_t x) { return f16_to_f32(x); }
 
-// Touch every cache line of [p, p + bytes) with a prefetch into L1.
-inline void prefetch_span(const void* p, size_t bytes) {
-  const auto* b = static_cast<const char*>(p);
-  const auto first = reinterpret_cast<uintptr_t>(b) & ~uintptr_t(63);
-  const auto last = reinterpret_cast<uintptr_t>(b + bytes - 1);
-  for (uintptr_t a = first; a <= last; a += 64) _mm_prefetch(reinterpret_cast<const char*>(a), _MM_HINT_T0);
-}
 
-constexpr int kScoreKeys = 8;      // keys per scores group (8 independent FMA chains)
-constexpr int kPrefetchKeys = 16;  // rows prefetched this many keys ahead
 
 // Sums of eight accumulators as one vector: lane r = sum of a[r]'s lanes.
 inline __m256 hsum8(const __m256* a) {
@@ -115,14 +105,9 @@ inline void score_group(const float* q, const T* K, int64_t stride, int hd, floa
 
 template <class T>
 void scores(const float* q, const T* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
-  int j = 0;
-  for (; j + kScoreKeys <= n_keys; j += kScoreKeys) {
-    const int pf_end = std::min(j + kPrefetchKeys + kScoreKeys, n_keys);
-    for (int r = j + kPrefetchKeys; r < pf_end; ++r) prefetch_span(K + r * stride, sizeof(T) * size_t(hd));
-    score_group<kScoreKeys>(q, K + j * stride, stride, hd, scale, s + j);
-  }
-  for (; j + 4 <= n_keys; j += 4) score_group<4>(q, K + j * stride, stride, hd, scale, s + j);
-  for (; j < n_keys; ++j) score_group<1>(q, K + j * stride, stride, hd, scale, s + j);
+  score_keys(K, stride, n_keys, hd, [&](auto keys, int j) {
+    score_group<decltype(keys)::value>(q, K + j * stride, stride, hd, scale, s + j);
+  });
 }
 
 // out[c] = sum_j p[j] * V[j * stride + c] for c < 8 * A, the 8A columns held in
@@ -147,11 +132,7 @@ void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd
   if (d + 32 <= hd) wsum_cols<4>(p, V + d, stride, n_keys, out + d), d += 32;
   if (d + 16 <= hd) wsum_cols<2>(p, V + d, stride, n_keys, out + d), d += 16;
   for (; d + 8 <= hd; d += 8) wsum_cols<1>(p, V + d, stride, n_keys, out + d);
-  for (; d < hd; ++d) {
-    float acc = 0.f;
-    for (int j = 0; j < n_keys; ++j) acc += p[j] * to_f32(V[j * stride + d]);
-    out[d] = acc;
-  }
+  weighted_sum_tail(p, V, stride, n_keys, d, hd, out);
 }
 
 }  // namespace
