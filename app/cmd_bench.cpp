@@ -21,6 +21,7 @@
 #include "app/decoder.h"
 #include "engine/error.h"
 #include "engine/threads.h"
+#include "kernels/common/dispatch.h"
 
 namespace sprout::app {
 
@@ -105,13 +106,13 @@ int cmd_bench(int argc, char** argv) {
     std::printf(
         "{\"model\": \"%s\", \"format\": \"%s\", \"weight_dtype\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, "
         "\"reps\": %d, \"depth\": %d, \"threads\": %d, \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f, \"load_ms\": %.3f, "
-        "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu}\n",
+        "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu, \"isa\": \"%s\"}\n",
         json_escape(d.model->path()).c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, depth, num_threads(), prefill,
         decode, d.load_ms, peak_rss_mb(), (unsigned long long)d.model->file_bytes(),
-        (unsigned long long)st.kv_bytes());
+        (unsigned long long)st.kv_bytes(), kern::isa_name(kern::active_isa()));
   } else {
     std::printf("model        %s (%s, %s)\n", d.model->path().c_str(), d.model->format().c_str(), dtype.c_str());
-    std::printf("threads      %d\n", num_threads());
+    std::printf("threads      %d (kernels: %s)\n", num_threads(), kern::isa_name(kern::active_isa()));
     std::printf("load         %.1f ms\n", d.load_ms);
     if (np > 0) std::printf("prefill pp%-4d %10.2f tok/s\n", np, prefill);
     if (nd > 0) std::printf("decode  tg%-4d %10.2f tok/s\n", nd, decode);

@@ -1,6 +1,7 @@
 # sprout_glob_sources(OUT DIR): every .cpp under DIR, with ISA-specific files
-# (*_avx2.cpp, *_neon.cpp) kept only for the matching architecture and given
-# their per-file flags. Kernels are compiled once per ISA and picked at run time.
+# (*_avx2.cpp, *_avxvnni.cpp, *_avx512vnni.cpp, *_neon.cpp, *_neondot.cpp) kept
+# only for the matching architecture and given their per-file flags. Kernels are
+# compiled once per ISA and picked at run time.
 function(sprout_glob_sources out dir)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS "${dir}/*.cpp")
   set(keep "")
@@ -8,6 +9,16 @@ function(sprout_glob_sources out dir)
     if(f MATCHES "_avx2\\.cpp$")
       if(SPROUT_X86)
         set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
+        list(APPEND keep ${f})
+      endif()
+    elseif(f MATCHES "_avxvnni\\.cpp$")
+      if(SPROUT_X86)
+        set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavxvnni")
+        list(APPEND keep ${f})
+      endif()
+    elseif(f MATCHES "_avx512vnni\\.cpp$")
+      if(SPROUT_X86)
+        set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512vl;-mavx512vnni")
         list(APPEND keep ${f})
       endif()
     elseif(f MATCHES "_neon\\.cpp$")

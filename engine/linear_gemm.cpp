@@ -140,6 +140,7 @@ void gemm_float(kern::GemmB bt, const Tensor& W, const float* x, int64_t M, floa
 void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* y) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::DotKernels& d = kern::dot_kernels();
+  if (wq == kern::GemmQ::q8_0) wq = g.q8_0_panel;  // byte panels where the ISA has an 8-bit dot
   const kern::GemmQ8Tile tile = g.q_tile[int(wq)];
   constexpr int NR = kern::kGemmQCols, MR = kern::kGemmQRows;
   const int64_t N = W.dim(0);

@@ -24,7 +24,7 @@ inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.f
 // Every SIMD ISA this CPU runs (the scalar oracle excluded).
 inline std::vector<kern::Isa> simd_isas() {
   std::vector<kern::Isa> out;
-  for (kern::Isa i : {kern::Isa::avx2, kern::Isa::neon, kern::Isa::neon_dot})
+  for (kern::Isa i : {kern::Isa::avx2, kern::Isa::avx2_vnni, kern::Isa::neon, kern::Isa::neon_dot})
     if (kern::isa_supported(i)) out.push_back(i);
   return out;
 }

@@ -3,7 +3,7 @@
 // The last argument of each benchmark is the ISA: 0 = scalar reference, 1 = the
 // SIMD table this CPU runs (AVX2 or NEON). Kernel benchmarks call one kernel on
 // one thread; Attention* go through engine attention() with 1 or 2 threads.
-//   build/bench/sprout_bench_kernels --benchmark_filter='Ops|Attn' --benchmark_repetitions=5 \
+//   build/bench/sprout_bench_kernels --benchmark_filter='Ops|Attn' --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 // Counters: items_per_second = elements (or KV rows x heads for attention) per second;
 // bytes_per_second for attention = K and V bytes read.

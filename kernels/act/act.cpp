@@ -16,7 +16,7 @@ const ActKernels& act_kernels(Isa isa) {
       kActScalar, kActScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -16,7 +16,7 @@ const AttnKernels& attn_kernels(Isa isa) {
       kAttnScalar, kAttnScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -18,7 +18,7 @@ const Conv1dKernels& conv1d_kernels(Isa isa) {
       kConv1dScalar, kConv1dScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -73,7 +73,7 @@ const DotKernels& dot_kernels(Isa isa) {
       kDotScalar, kDotScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

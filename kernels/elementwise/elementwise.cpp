@@ -16,7 +16,7 @@ const ElementwiseKernels& elementwise_kernels(Isa isa) {
       kElementwiseScalar, kElementwiseScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

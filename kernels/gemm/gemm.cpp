@@ -72,7 +72,8 @@ void k4_sub_block(const B& x, int j, QBlock& o) {
 QBlock q_block(GemmQ t, const uint8_t* row, int b) {
   QBlock o;
   switch (t) {
-    case GemmQ::q8_0: {
+    case GemmQ::q8_0:
+    case GemmQ::q8_0_bytes: {
       const auto& x = reinterpret_cast<const block_q8_0*>(row)[b];
       o.d = f16_to_f32(x.d);
       for (int k = 0; k < 32; ++k) o.u[k] = uint8_t(x.qs[k] + 128);
@@ -172,6 +173,25 @@ void gemm_pack_a(const float* A, size_t lda, int rows, int k0, int kc, int mr, f
   }
 }
 
+const GemmKernels* gemm_kernels_vnni(bool evex) {
+#if defined(__x86_64__)
+  auto merge = [](const GemmTileSet& v) {
+    GemmKernels t = kGemmAvx2;
+    for (int i = 0; i < int(GemmQ::count); ++i)
+      if (v.tile[i]) t.q_tile[i] = v.tile[i];
+    t.q8_0_panel = GemmQ::q8_0_bytes;
+    return t;
+  };
+  static const GemmKernels vex = merge(kGemmVnniVexTiles), evex_t = merge(kGemmVnniEvexTiles);
+  static const bool has_vex = cpu_has_avx_vnni(), has_evex = cpu_has_avx512_vnni_vl();
+  if (evex) return has_evex ? &evex_t : nullptr;
+  return has_vex ? &vex : nullptr;
+#else
+  (void)evex;
+  return nullptr;
+#endif
+}
+
 const GemmKernels& gemm_kernels(Isa isa) {
   static const GemmKernels tables[] = {
       kGemmScalar,
@@ -186,6 +206,11 @@ const GemmKernels& gemm_kernels(Isa isa) {
       kGemmScalar, kGemmScalar,
 #endif
   };
+  if (isa == Isa::avx2_vnni) {
+    if (const GemmKernels* v = gemm_kernels_vnni(false)) return *v;  // VEX: the shorter encoding
+    if (const GemmKernels* v = gemm_kernels_vnni(true)) return *v;
+    isa = Isa::avx2;
+  }
   return tables[int(isa)];
 }
 

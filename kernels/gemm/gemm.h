@@ -25,6 +25,8 @@
 //   uint8 plane[P][8 chunks][8 rows][4]  chunk c holds values 4c..4c+3 of each row
 // with the stored value of row j, value k:
 //   q8_0 (P = 2): u = w + 128 = 16 * hi + lo, planes hi then lo, w = u - 128
+//   q8_0_bytes (P = 1): the same q8_0 rows, u = w + 128 as one byte plane, for
+//                 ISAs with an 8-bit x 8-bit dot instruction (GemmKernels::q8_0_panel)
 //   q4_0 (P = 1): the nibble u, w = u - 8          value = d * w
 //   q5_0 (P = 1): the 5-bit u, w = u - 16          value = d * w
 //   q4_1, q5_1:   the 4- / 5-bit u                 value = d * u + m
@@ -33,10 +35,12 @@
 //   q5_K:         as q4_K with the 5-bit u
 //   q6_K:         w = u - 32 as int8 (-32..31)     value = d * sc * w, sc per 16 values
 // so a 32-byte chunk times 4 activation bytes broadcast gives 8 rows at once
-// (x86 maddubs: unsigned x signed; q6_K's signed w through sign/abs). int16 sums
+// (x86 maddubs or VNNI's vpdpbusd: unsigned x signed; q6_K's signed w through
+// sign/abs). maddubs int16 sums
 // cannot saturate: 4-bit planes over a whole block (8 * 2 * 15 * 127 < 2^15),
 // 5-bit values and |w| <= 32 over 4 chunks (4 * 2 * 32 * 127 < 2^15). Missing
-// rows are all zero bytes.
+// rows are all zero bytes. vpdpbusd sums 4 products straight into int32: exact
+// for every type, q8_0_bytes included (32 * 255 * 128 per block).
 //
 // q_tile[t] computes an up-to-4 x 8 block of C from 4 activation rows (a, stride
 // as bytes) and one panel: C[i][j] = dot(W row j, A row i) for i < rows, j < cols.
@@ -45,7 +49,7 @@
 // int32); the block's term float(sum) * (d_w * d_a) (+ m_w * ds_a for the min
 // types, ds_a = d_a * sum(q_a)) is summed over blocks in block order in f32. For
 // q8_0, q4_0 and q5_0 these are the very terms of the scalar dot kernel, so the
-// scalar tile equals kernels/dot bit for bit; q4_1/q5_1 fold the min into m * ds
+// scalar tile equals kernels/dot bit for bit (q8_0_bytes too); q4_1/q5_1 fold the min into m * ds
 // (same value, other rounding); q4_K, q5_K and q6_K use q8_0 activations where the dot
 // path uses q8_K, so they agree with dequantize-then-dot, not with the dot path,
 // to the activation quantization error. SIMD tiles (FMA) agree with the scalar
@@ -73,7 +77,7 @@ using GemmPackB = void (*)(GemmB t, const void* B, size_t ldb, int n0, int cols,
 using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
                             int cols);
 
-enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, q5_K, count };
+enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, q5_K, q8_0_bytes, count };
 constexpr int kGemmQCols = 8;  // weight rows per int8 panel
 constexpr int kGemmQRows = 4;  // activation rows per int8 tile
 
@@ -95,7 +99,8 @@ using GemmQPack = void (*)(GemmQ t, const void* w, size_t ws, int rows, int n, v
 struct GemmKernels {
   int mr, nr;  // f32 tile shape
   GemmF32Tile f32_tile;
-  GemmQ8Tile q_tile[int(GemmQ::count)];  // indexed by GemmQ
+  GemmQ8Tile q_tile[int(GemmQ::count)];  // indexed by GemmQ; null where the ISA has no tile
+  GemmQ q8_0_panel;  // the panel a q8_0 weight is packed as: q8_0 (4-bit planes) or q8_0_bytes
   GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
   GemmPackB pack_b;  // gemm_pack_b for this table's nr, or an equal SIMD version
 };
@@ -113,5 +118,16 @@ inline const GemmKernels& gemm_kernels() { return gemm_kernels(active_isa()); }
 extern const GemmKernels kGemmScalar;
 extern const GemmKernels kGemmAvx2;
 extern const GemmKernels kGemmNeon;
+
+// avx2_vnni: kGemmAvx2 with the VPDPBUSD tiles of one encoding (gemm_vnni_impl.h)
+// and q8_0 weights packed as q8_0_bytes. gemm_kernels(Isa::avx2_vnni) runs VEX
+// where the CPU has it, else EVEX; gemm_kernels_vnni gives either (null when the
+// CPU lacks it), so tests can check both.
+struct GemmTileSet {
+  GemmQ8Tile tile[int(GemmQ::count)];  // null: keep the AVX2 tile
+};
+extern const GemmTileSet kGemmVnniVexTiles;
+extern const GemmTileSet kGemmVnniEvexTiles;
+const GemmKernels* gemm_kernels_vnni(bool evex);
 
 }  // namespace sprout::kern

@@ -279,7 +279,7 @@ inline __m256i row_block(const uint8_t* row, int b, float* d, float* m, int16_t*
     const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)), sel);
     return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit), _mm256_set1_epi8(16));
   };
-  if constexpr (T == GemmQ::q8_0) {
+  if constexpr (T == GemmQ::q8_0 || T == GemmQ::q8_0_bytes) {
     const auto& x = reinterpret_cast<const block_q8_0*>(row)[b];
     *d = _cvtsh_ss(x.d);
     return _mm256_xor_si256(load32(x.qs), _mm256_set1_epi8(char(0x80)));  // w + 128
@@ -373,6 +373,7 @@ void pack_q_avx2(GemmQ t, const void* w, size_t ws, int rows, int n, void* panel
     case GemmQ::q4_K: return pack_q_avx2_t<GemmQ::q4_K>(w, ws, rows, n, panel);
     case GemmQ::q6_K: return pack_q_avx2_t<GemmQ::q6_K>(w, ws, rows, n, panel);
     case GemmQ::q5_K: return pack_q_avx2_t<GemmQ::q5_K>(w, ws, rows, n, panel);
+    case GemmQ::q8_0_bytes: return pack_q_avx2_t<GemmQ::q8_0_bytes>(w, ws, rows, n, panel);
     case GemmQ::count: break;
   }
 }
@@ -384,7 +385,9 @@ const GemmKernels kGemmAvx2 = {MR,
                                f32_tile_avx2,
                                {q8_tile_avx2<GemmQ::q8_0>, q8_tile_avx2<GemmQ::q4_0>, q8_tile_avx2<GemmQ::q4_1>,
                                 q8_tile_avx2<GemmQ::q5_0>, q8_tile_avx2<GemmQ::q5_1>, q8_tile_avx2<GemmQ::q4_K>,
-                                q8_tile_avx2<GemmQ::q6_K>, q8_tile_avx2<GemmQ::q5_K>},
+                                q8_tile_avx2<GemmQ::q6_K>, q8_tile_avx2<GemmQ::q5_K>,
+                                nullptr},  // q8_0_bytes: AVX2 has no 8-bit x 8-bit product without saturation
+                               GemmQ::q8_0,
                                pack_q_avx2,
                                pack_b_avx2};
 

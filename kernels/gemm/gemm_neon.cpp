@@ -147,7 +147,9 @@ const GemmKernels kGemmNeon = {MR,
                                f32_tile_neon,
                                {q8_tile_neon<GemmQ::q8_0>, q8_tile_neon<GemmQ::q4_0>, q8_tile_neon<GemmQ::q4_1>,
                                 q8_tile_neon<GemmQ::q5_0>, q8_tile_neon<GemmQ::q5_1>, q8_tile_neon<GemmQ::q4_K>,
-                                q8_tile_neon<GemmQ::q6_K>, q8_tile_neon<GemmQ::q5_K>},
+                                q8_tile_neon<GemmQ::q6_K>, q8_tile_neon<GemmQ::q5_K>,
+                                nullptr},  // q8_0_bytes
+                               GemmQ::q8_0,
                                gemm_pack_q,
                                pack_b_neon};
 

@@ -33,6 +33,7 @@ inline int wq(const uint8_t* blk, int j, int k) {
   const int at = 32 * (k / 4) + 4 * j + k % 4;
   const uint8_t* planes = blk + gemm_q_plane_offset(T);
   if constexpr (T == GemmQ::q8_0) return 16 * planes[at] + planes[256 + at] - 128;
+  else if constexpr (T == GemmQ::q8_0_bytes) return planes[at] - 128;
   else if constexpr (T == GemmQ::q4_0) return planes[at] - 8;
   else if constexpr (T == GemmQ::q5_0) return planes[at] - 16;
   else if constexpr (T == GemmQ::q6_K) return int8_t(planes[at]);
@@ -82,7 +83,9 @@ const GemmKernels kGemmScalar = {MR,
                                   f32_tile_scalar,
                                   {q8_tile_scalar<GemmQ::q8_0>, q8_tile_scalar<GemmQ::q4_0>, q8_tile_scalar<GemmQ::q4_1>,
                                    q8_tile_scalar<GemmQ::q5_0>, q8_tile_scalar<GemmQ::q5_1>, q8_tile_scalar<GemmQ::q4_K>,
-                                   q8_tile_scalar<GemmQ::q6_K>, q8_tile_scalar<GemmQ::q5_K>},
+                                   q8_tile_scalar<GemmQ::q6_K>, q8_tile_scalar<GemmQ::q5_K>,
+                                   q8_tile_scalar<GemmQ::q8_0_bytes>},
+                                  GemmQ::q8_0,
                                   gemm_pack_q,
                                   pack_b_scalar};
 

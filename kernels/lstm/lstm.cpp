@@ -16,7 +16,7 @@ const LstmKernels& lstm_kernels(Isa isa) {
       kLstmScalar, kLstmScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -16,7 +16,7 @@ const NormKernels& norm_kernels(Isa isa) {
       kNormScalar, kNormScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

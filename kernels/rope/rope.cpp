@@ -16,7 +16,7 @@ const RopeKernels& rope_kernels(Isa isa) {
       kRopeScalar, kRopeScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -16,7 +16,7 @@ const SoftmaxKernels& softmax_kernels(Isa isa) {
       kSoftmaxScalar, kSoftmaxScalar,
 #endif
   };
-  return tables[int(isa)];
+  return tables[int(simd_family(isa))];
 }
 
 }  // namespace sprout::kern

@@ -159,9 +159,9 @@ TEST(Quantize, ByteLevelVocabularyTravelsIntoGguf) {
     if (c == '"' || c == '\\') continue;
     vocab += "\"" + std::string(1, char(c)) + "\": " + std::to_string(id++) + ", ";
   }
-  vocab += "\"\\u0120\": " + std::to_string(id++) + ", \"he\": " + std::to_string(id++) +
-           ", \"ll\": " + std::to_string(id++) + ", \"hell\": " + std::to_string(id++) +
-           ", \"\\u0120w\": " + std::to_string(id++) + "}";
+  // One token per statement: the operands of one + chain are evaluated in no fixed order.
+  for (const char* tok : {"\\u0120", "he", "ll", "hell", "\\u0120w"})
+    vocab += "\"" + std::string(tok) + "\": " + std::to_string(id++) + (std::string(tok) == "\\u0120w" ? "}" : ", ");
   const int next = id;
   std::ofstream(dir + "/tokenizer.json")
       << R"({"normalizer": null, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},)"

@@ -12,6 +12,8 @@ TEST(Dispatch, ParseNames) {
   Isa i;
   ASSERT_TRUE(parse_isa("avx2", &i));
   EXPECT_EQ(i, Isa::avx2);
+  ASSERT_TRUE(parse_isa("avx2_vnni", &i));
+  EXPECT_EQ(i, Isa::avx2_vnni);
   EXPECT_FALSE(parse_isa("avx512", &i));
   EXPECT_FALSE(parse_isa(nullptr, &i));
 }
@@ -26,6 +28,20 @@ TEST(Dispatch, UnsupportedFallsBackToScalar) {
   EXPECT_EQ(active_isa(), Isa::scalar);
   set_active_isa(before);
   EXPECT_EQ(active_isa(), before);
+}
+
+TEST(Dispatch, VnniTierImpliesItsFamily) {
+  // avx2_vnni runs the AVX2 tables of every family but the int8 GEMM, so it is
+  // only reported where AVX2 runs too, and only with a VPDPBUSD encoding.
+  if (isa_supported(Isa::avx2_vnni)) {
+    EXPECT_TRUE(isa_supported(Isa::avx2));
+    EXPECT_TRUE(cpu_has_avx_vnni() || cpu_has_avx512_vnni_vl());
+  }
+  EXPECT_EQ(simd_family(Isa::avx2_vnni), Isa::avx2);
+  EXPECT_EQ(simd_family(Isa::neon_dot), Isa::neon_dot);
+#if !defined(__x86_64__)
+  EXPECT_FALSE(isa_supported(Isa::avx2_vnni));
+#endif
 }
 
 TEST(Fp16, RoundTripAndRounding) {

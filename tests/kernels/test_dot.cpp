@@ -179,7 +179,7 @@ TEST(Dot, TwoRowKernelsMatchScalarDotPerRow) {
     }
   }
 #if defined(__x86_64__)
-  if (kern::detected_isa() == Isa::avx2) {
+  if (kern::isa_supported(Isa::avx2)) {
     EXPECT_GT(checked, 0) << "AVX2 provides dot2 kernels";
   }
 #endif

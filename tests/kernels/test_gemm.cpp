@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "kernels/common/fp16.h"
@@ -23,6 +24,21 @@ namespace {
 std::vector<Isa> all_isas() {
   std::vector<Isa> v = {Isa::scalar};
   for (Isa i : test::simd_isas()) v.push_back(i);
+  return v;
+}
+
+// Every int8 table this CPU runs, named: the ISAs' tables, with the VPDPBUSD
+// table of each encoding the CPU has (gemm_kernels(Isa::avx2_vnni) is one of them).
+struct QTable {
+  std::string name;
+  const GemmKernels* g;
+};
+std::vector<QTable> q_tables() {
+  std::vector<QTable> v;
+  for (Isa i : all_isas())
+    if (i != Isa::avx2_vnni) v.push_back({isa_name(i), &gemm_kernels(i)});
+  if (const GemmKernels* t = gemm_kernels_vnni(false)) v.push_back({"avx2_vnni (VEX)", t});
+  if (const GemmKernels* t = gemm_kernels_vnni(true)) v.push_back({"avx2_vnni (EVEX)", t});
   return v;
 }
 
@@ -111,10 +127,11 @@ TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
   // for bit. SIMD tiles: same exact integer block sums, f32 block accumulation
   // in another order or fused: within 1e-6 * sum |block terms| (bounded via |w|*|a|).
   // Partial tiles (rows < 4, cols < 8) leave the rest of C untouched.
+  // q8_0 is checked in both of its panel forms (4-bit planes, bytes).
   const DotKernels& dk = kDotScalar;
-  for (int wt = 0; wt < 2; ++wt) {
+  for (int wt = 0; wt < 3; ++wt) {
     const bool q4 = wt == 1;
-    const GemmQ gq = q4 ? GemmQ::q4_0 : GemmQ::q8_0;
+    const GemmQ gq = q4 ? GemmQ::q4_0 : wt == 2 ? GemmQ::q8_0_bytes : GemmQ::q8_0;
     for (int K : {32, 96, 320, 2048}) {
       const size_t wrow = size_t(K / 32) * (q4 ? sizeof(block_q4_0) : sizeof(block_q8_0));
       const size_t arow = act_row_bytes(ActFormat::q8_0, K);
@@ -148,21 +165,22 @@ TEST(GemmQ8, PackedTilesMatchScalarDotAllIsas) {
         std::vector<uint8_t> panel(gemm_q_panel_bytes(gq, K), 0xAB);
         gemm_pack_q(gq, w.data(), wrow, cols, K, panel.data());
         for (int rows : {4, 3, 1}) {
-          for (Isa isa : all_isas()) {
-            const GemmKernels& g = gemm_kernels(isa);
+          for (const QTable& qt : q_tables()) {
+            const GemmQ8Tile tile = qt.g->q_tile[int(gq)];
+            if (!tile) continue;  // this ISA has no tile for the panel form (gemm.h)
             constexpr int ldc = 11;
             std::vector<float> C(4 * ldc, -7.f);
-            g.q_tile[int(gq)](K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
+            tile(K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
             for (int i = 0; i < 4; ++i)
               for (int j = 0; j < ldc; ++j) {
                 const float got = C[size_t(i * ldc + j)];
                 if (i >= rows || j >= cols) {
-                  ASSERT_EQ(got, -7.f) << isa_name(isa) << " wrote outside the tile i=" << i << " j=" << j;
-                } else if (isa == Isa::scalar) {
-                  ASSERT_EQ(got, ref[i][j]) << "K=" << K << " q4=" << q4 << " i=" << i << " j=" << j;
+                  ASSERT_EQ(got, -7.f) << qt.name << " wrote outside the tile i=" << i << " j=" << j;
+                } else if (qt.g == &kGemmScalar) {
+                  ASSERT_EQ(got, ref[i][j]) << "K=" << K << " panel=" << wt << " i=" << i << " j=" << j;
                 } else {
                   ASSERT_NEAR(got, ref[i][j], 1e-6 * mag[i][j] + 1e-6)
-                      << isa_name(isa) << " K=" << K << " q4=" << q4 << " i=" << i << " j=" << j;
+                      << qt.name << " K=" << K << " panel=" << wt << " i=" << i << " j=" << j;
                 }
               }
           }
@@ -192,6 +210,7 @@ const std::vector<QType>& qtypes() {
       {GemmQ::q4_K, 256, sizeof(block_q4_K), quantize_q4_K, dequantize_q4_K},
       {GemmQ::q6_K, 256, sizeof(block_q6_K), quantize_q6_K, dequantize_q6_K},
       {GemmQ::q5_K, 256, sizeof(block_q5_K), quantize_q5_K, dequantize_q5_K},
+      {GemmQ::q8_0_bytes, 32, sizeof(block_q8_0), quantize_q8_0, dequantize_q8_0},
   };
   return v;
 }
@@ -252,20 +271,22 @@ TEST(GemmQ8, AllTypesScalarTileMatchesDequantizedDotAndSimdMatchesScalar) {
           constexpr int ldc = 11;
           std::vector<float> want(4 * ldc, -7.f);
           kGemmScalar.q_tile[int(q.g)](K, panel.data(), a.data(), arow, rows, want.data(), ldc, cols);
-          for (Isa isa : all_isas()) {
+          for (const QTable& qt : q_tables()) {
+            const GemmQ8Tile tile = qt.g->q_tile[int(q.g)];
+            if (!tile) continue;  // this ISA has no tile for the panel form (gemm.h)
             std::vector<float> C(4 * ldc, -7.f);
-            gemm_kernels(isa).q_tile[int(q.g)](K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
+            tile(K, panel.data(), a.data(), arow, rows, C.data(), ldc, cols);
             for (int i = 0; i < 4; ++i)
               for (int j = 0; j < ldc; ++j) {
                 const float got = C[size_t(i * ldc + j)];
                 if (i >= rows || j >= cols) {
-                  ASSERT_EQ(got, -7.f) << isa_name(isa) << " wrote outside the tile i=" << i << " j=" << j;
-                } else if (isa == Isa::scalar) {
+                  ASSERT_EQ(got, -7.f) << qt.name << " wrote outside the tile i=" << i << " j=" << j;
+                } else if (qt.g == &kGemmScalar) {
                   ASSERT_NEAR(got, ref[i][j], 1e-6 * mag[i][j] + 1e-6)
                       << "type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
                 } else {
                   ASSERT_NEAR(got, want[size_t(i * ldc + j)], 1e-6 * mag[i][j] + 1e-6)
-                      << isa_name(isa) << " type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
+                      << qt.name << " type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
                 }
               }
           }
@@ -305,16 +326,40 @@ TEST(GemmQ8, PackEqualsReferenceAllIsas) {
       const auto wf = test::random_floats(size_t(8) * K, 21 + uint32_t(K));
       std::vector<uint8_t> w(wrow * 8);
       for (int r = 0; r < 8; ++r) q.quantize(wf.data() + size_t(r) * K, K, w.data() + r * wrow);
-      if (q.g == GemmQ::q8_0) reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
+      if (q.g == GemmQ::q8_0 || q.g == GemmQ::q8_0_bytes)
+        reinterpret_cast<block_q8_0*>(w.data() + 2 * wrow)[0].qs[7] = -128;
       for (int rows : {8, 7, 3, 1}) {
         std::vector<uint8_t> want(gemm_q_panel_bytes(q.g, K), 0xAB);
         gemm_pack_q(q.g, w.data(), wrow, rows, K, want.data());
-        for (Isa isa : all_isas()) {
+        for (const QTable& qt : q_tables()) {
           std::vector<uint8_t> got(want.size(), 0xCD);
-          gemm_kernels(isa).pack_q(q.g, w.data(), wrow, rows, K, got.data());
-          ASSERT_EQ(got, want) << isa_name(isa) << " type=" << int(q.g) << " K=" << K << " rows=" << rows;
+          qt.g->pack_q(q.g, w.data(), wrow, rows, K, got.data());
+          ASSERT_EQ(got, want) << qt.name << " type=" << int(q.g) << " K=" << K << " rows=" << rows;
         }
       }
     }
   }
+}
+
+TEST(GemmQ8, EveryTableRunsEveryTypeItPacks) {
+  // The engine packs q8_0 weights as the table's q8_0_panel and every other type
+  // as itself: each of those needs a tile. Where the CPU has VPDPBUSD, the
+  // avx2_vnni table packs q8_0 as bytes and runs its own 4-bit and 5-bit tiles.
+  for (const QTable& qt : q_tables()) {
+    EXPECT_TRUE(qt.g->q8_0_panel == GemmQ::q8_0 || qt.g->q8_0_panel == GemmQ::q8_0_bytes) << qt.name;
+    EXPECT_NE(qt.g->q_tile[int(qt.g->q8_0_panel)], nullptr) << qt.name;
+    for (int t = 0; t < int(GemmQ::count); ++t) {
+      if (GemmQ(t) != GemmQ::q8_0 && GemmQ(t) != GemmQ::q8_0_bytes) {
+        EXPECT_NE(qt.g->q_tile[t], nullptr) << qt.name << " type=" << t;
+      }
+    }
+  }
+#if defined(__x86_64__)
+  if (isa_supported(Isa::avx2_vnni)) {
+    const GemmKernels& v = gemm_kernels(Isa::avx2_vnni);
+    EXPECT_EQ(v.q8_0_panel, GemmQ::q8_0_bytes);
+    EXPECT_NE(v.q_tile[int(GemmQ::q4_0)], kGemmAvx2.q_tile[int(GemmQ::q4_0)]);
+    EXPECT_EQ(v.q_tile[int(GemmQ::q6_K)], kGemmAvx2.q_tile[int(GemmQ::q6_K)]);
+  }
+#endif
 }
