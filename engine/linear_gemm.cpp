@@ -142,6 +142,7 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
   const kern::DotKernels& d = kern::dot_kernels();
   if (wq == kern::GemmQ::q8_0) wq = g.q8_0_panel;  // byte panels where the ISA has an 8-bit dot
   const kern::GemmQ8Tile tile = g.q_tile[int(wq)];
+  const kern::GemmQ8Tile2 tile2 = g.q_tile2[int(wq)];
   constexpr int NR = kern::kGemmQCols, MR = kern::kGemmQRows;
   const int64_t N = W.dim(0);
   const int K = int(W.dim(1));
@@ -173,6 +174,11 @@ void gemm_q8(kern::GemmQ wq, const Tensor& W, const float* x, int64_t M, float* 
     }
     for (int64_t m = 0; m < M; m += MR) {
       const int rows = int(std::min<int64_t>(MR, M - m));
+      if (np == 2 && tile2) {  // both panels in one pass over the activation rows
+        tile2(K, t_panel_q.data(), panel_bytes, act + size_t(m) * a_row, a_row, rows, y + m * N + r0, size_t(N),
+              NR + cols[1]);
+        continue;
+      }
       for (int p = 0; p < np; ++p)
         tile(K, t_panel_q.data() + p * panel_bytes, act + size_t(m) * a_row, a_row, rows, y + m * N + r0 + p * NR,
              size_t(N), cols[p]);

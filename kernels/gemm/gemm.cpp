@@ -179,6 +179,7 @@ const GemmKernels* gemm_kernels_vnni(bool evex) {
     GemmKernels t = kGemmAvx2;
     for (int i = 0; i < int(GemmQ::count); ++i)
       if (v.tile[i]) t.q_tile[i] = v.tile[i];
+    for (int i = 0; i < int(GemmQ::count); ++i) t.q_tile2[i] = v.tile2[i];
     t.q8_0_panel = GemmQ::q8_0_bytes;
     return t;
   };

@@ -76,6 +76,11 @@ using GemmPackB = void (*)(GemmB t, const void* B, size_t ldb, int n0, int cols,
 // size (32, or 256 for q4_K / q6_K), rows in 1..4, cols in 1..8.
 using GemmQ8Tile = void (*)(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc,
                             int cols);
+// Two panels at once, the second `pstride` bytes after the first (an up-to-4 x 16
+// block, cols in 9..16: the first panel is full); the same values as q_tile on
+// each panel. Where the ISA has none, q_tile runs per panel.
+using GemmQ8Tile2 = void (*)(int n, const void* panel, size_t pstride, const void* a, size_t as, int rows, float* C,
+                             size_t ldc, int cols);
 
 enum class GemmQ { q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q6_K, q5_K, q8_0_bytes, count };
 constexpr int kGemmQCols = 8;  // weight rows per int8 panel
@@ -103,6 +108,7 @@ struct GemmKernels {
   GemmQ q8_0_panel;  // the panel a q8_0 weight is packed as: q8_0 (4-bit planes) or q8_0_bytes
   GemmQPack pack_q;  // gemm_pack_q (the reference) or an equal SIMD version
   GemmPackB pack_b;  // gemm_pack_b for this table's nr, or an equal SIMD version
+  GemmQ8Tile2 q_tile2[int(GemmQ::count)] = {};  // null: q_tile per panel
 };
 
 // Packs columns [n0, n0+cols) (cols <= nr) and k in [k0, k0+kc) of B ([N][K],
@@ -124,7 +130,8 @@ extern const GemmKernels kGemmNeon;
 // where the CPU has it, else EVEX; gemm_kernels_vnni gives either (null when the
 // CPU lacks it), so tests can check both.
 struct GemmTileSet {
-  GemmQ8Tile tile[int(GemmQ::count)];  // null: keep the AVX2 tile
+  GemmQ8Tile tile[int(GemmQ::count)];    // null: keep the AVX2 tile
+  GemmQ8Tile2 tile2[int(GemmQ::count)];  // null: none
 };
 extern const GemmTileSet kGemmVnniVexTiles;
 extern const GemmTileSet kGemmVnniEvexTiles;

@@ -76,6 +76,14 @@ void q8_tile_scalar(int n, const void* panel, const void* a, size_t as, int rows
   }
 }
 
+// The two-panel tile as two one-panel tiles (the reference for SIMD q_tile2).
+template <GemmQ T>
+void q8_tile2_scalar(int n, const void* panel, size_t pstride, const void* a, size_t as, int rows, float* C, size_t ldc,
+                     int cols) {
+  q8_tile_scalar<T>(n, panel, a, as, rows, C, ldc, NR);
+  q8_tile_scalar<T>(n, static_cast<const uint8_t*>(panel) + pstride, a, as, rows, C + NR, ldc, cols - NR);
+}
+
 }  // namespace
 
 const GemmKernels kGemmScalar = {MR,
@@ -87,6 +95,11 @@ const GemmKernels kGemmScalar = {MR,
                                    q8_tile_scalar<GemmQ::q8_0_bytes>},
                                   GemmQ::q8_0,
                                   gemm_pack_q,
-                                  pack_b_scalar};
+                                  pack_b_scalar,
+                                  {q8_tile2_scalar<GemmQ::q8_0>, q8_tile2_scalar<GemmQ::q4_0>,
+                                   q8_tile2_scalar<GemmQ::q4_1>, q8_tile2_scalar<GemmQ::q5_0>,
+                                   q8_tile2_scalar<GemmQ::q5_1>, q8_tile2_scalar<GemmQ::q4_K>,
+                                   q8_tile2_scalar<GemmQ::q6_K>, q8_tile2_scalar<GemmQ::q5_K>,
+                                   q8_tile2_scalar<GemmQ::q8_0_bytes>}};
 
 }  // namespace sprout::kern

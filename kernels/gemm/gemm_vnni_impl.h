@@ -36,8 +36,13 @@ inline __m256i vnni_bcast4(const int8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
-template <class Dp, GemmQ T>
-void q8_tile_vnni(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
+// NP = 1: one panel (the 4 x 8 tile, GemmQ8Tile); NP = 2: two panels, the
+// second `pstride` bytes after the first (the 4 x 16 tile, GemmQ8Tile2), so each
+// activation broadcast feeds two VPDPBUSD. Both keep 8 independent int32 sums
+// per block (NP = 1: even and odd chunks; NP = 2: one per panel).
+template <class Dp, GemmQ T, int NP>
+inline void q8_tile_vnni_np(int n, const void* panel, size_t pstride, const void* a, size_t as, int rows, float* C,
+                            size_t ldc, int cols) {
   static_assert(T != GemmQ::q8_0 && T != GemmQ::q6_K, "these panels keep the AVX2 tile");
   constexpr bool kMin = gemm_q_has_min(T);
   constexpr int kOffset = T == GemmQ::q8_0_bytes ? 128 : T == GemmQ::q4_0 ? 8 : T == GemmQ::q5_0 ? 16 : 0;
@@ -48,59 +53,93 @@ void q8_tile_vnni(int n, const void* panel, const void* a, size_t as, int rows, 
   const Q8Row ar[4] = {q8_0_row(a8, n), q8_0_row(a8 + size_t(rows > 1 ? 1 : 0) * as, n),
                        q8_0_row(a8 + size_t(rows > 2 ? 2 : rows - 1) * as, n),
                        q8_0_row(a8 + size_t(rows > 3 ? 3 : rows - 1) * as, n)};
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+  __m256 acc[4][NP];
+  for (int i = 0; i < 4; ++i)
+    for (int p = 0; p < NP; ++p) acc[i][p] = _mm256_setzero_ps();
   const uint8_t* blk = static_cast<const uint8_t*>(panel);
   for (int b = 0; b < nb; ++b, blk += stride) {
-    const int8_t *a0 = ar[0].b[b].qs, *a1 = ar[1].b[b].qs, *a2 = ar[2].b[b].qs, *a3 = ar[3].b[b].qs;
-    const uint8_t* w = blk + po;
-    __m256i e0 = _mm256_setzero_si256(), e1 = e0, e2 = e0, e3 = e0, o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+    const int8_t* ai[4] = {ar[0].b[b].qs, ar[1].b[b].qs, ar[2].b[b].qs, ar[3].b[b].qs};
+    const uint8_t* w0 = blk + po;
+    const uint8_t* w1 = blk + (NP == 2 ? pstride : 0) + po;
+    __m256i s[4][2];
+    for (int i = 0; i < 4; ++i) s[i][0] = s[i][1] = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int c = 0; c < 8; c += 2) {
-      const __m256i we = vnni_load32(w + 32 * c), wo = vnni_load32(w + 32 * c + 32);
-      e0 = Dp::dot(e0, we, vnni_bcast4(a0 + 4 * c));
-      e1 = Dp::dot(e1, we, vnni_bcast4(a1 + 4 * c));
-      e2 = Dp::dot(e2, we, vnni_bcast4(a2 + 4 * c));
-      e3 = Dp::dot(e3, we, vnni_bcast4(a3 + 4 * c));
-      o0 = Dp::dot(o0, wo, vnni_bcast4(a0 + 4 * c + 4));
-      o1 = Dp::dot(o1, wo, vnni_bcast4(a1 + 4 * c + 4));
-      o2 = Dp::dot(o2, wo, vnni_bcast4(a2 + 4 * c + 4));
-      o3 = Dp::dot(o3, wo, vnni_bcast4(a3 + 4 * c + 4));
+      if constexpr (NP == 1) {
+        const __m256i we = vnni_load32(w0 + 32 * c), wo = vnni_load32(w0 + 32 * c + 32);
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i) {
+          s[i][0] = Dp::dot(s[i][0], we, vnni_bcast4(ai[i] + 4 * c));
+          s[i][1] = Dp::dot(s[i][1], wo, vnni_bcast4(ai[i] + 4 * c + 4));
+        }
+      } else {
+#pragma GCC unroll 2
+        for (int cc = c; cc < c + 2; ++cc) {
+          const __m256i x = vnni_load32(w0 + 32 * cc), y = vnni_load32(w1 + 32 * cc);
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) {
+            const __m256i bi = vnni_bcast4(ai[i] + 4 * cc);
+            s[i][0] = Dp::dot(s[i][0], x, bi);
+            s[i][1] = Dp::dot(s[i][1], y, bi);
+          }
+        }
+      }
     }
-    const __m256 dw = _mm256_loadu_ps(reinterpret_cast<const float*>(blk));
-    const __m256 mw = kMin ? _mm256_loadu_ps(reinterpret_cast<const float*>(blk + 32)) : dw;
-    auto finish = [&](__m256i s, const Q8Row& r, __m256 acc) {
-      if constexpr (kOffset != 0) s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
-      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
-      if constexpr (kMin) acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(r.ds[b]), acc);
-      return acc;
-    };
-    acc0 = finish(_mm256_add_epi32(e0, o0), ar[0], acc0);
-    acc1 = finish(_mm256_add_epi32(e1, o1), ar[1], acc1);
-    acc2 = finish(_mm256_add_epi32(e2, o2), ar[2], acc2);
-    acc3 = finish(_mm256_add_epi32(e3, o3), ar[3], acc3);
+    for (int p = 0; p < NP; ++p) {
+      const uint8_t* pb = blk + size_t(p) * pstride;
+      const __m256 dw = _mm256_loadu_ps(reinterpret_cast<const float*>(pb));
+      const __m256 mw = kMin ? _mm256_loadu_ps(reinterpret_cast<const float*>(pb + 32)) : dw;
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        __m256i si = NP == 1 ? _mm256_add_epi32(s[i][0], s[i][1]) : s[i][p];
+        if constexpr (kOffset != 0) si = _mm256_sub_epi32(si, _mm256_set1_epi32(ar[i].sum[b] * kOffset));
+        acc[i][p] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(si), _mm256_mul_ps(dw, _mm256_set1_ps(ar[i].d[b])), acc[i][p]);
+        if constexpr (kMin) acc[i][p] = _mm256_fmadd_ps(mw, _mm256_set1_ps(ar[i].ds[b]), acc[i][p]);
+      }
+    }
   }
-  const __m256 acc[4] = {acc0, acc1, acc2, acc3};
-  if (cols == kGemmQCols) {
-    for (int i = 0; i < rows; ++i) _mm256_storeu_ps(C + size_t(i) * ldc, acc[i]);
-    return;
-  }
+  // cols <= 8 (NP = 1) or 9..16 (NP = 2: the first panel is full).
   alignas(32) float t[kGemmQCols];
   for (int i = 0; i < rows; ++i) {
-    _mm256_store_ps(t, acc[i]);
-    std::memcpy(C + size_t(i) * ldc, t, sizeof(float) * size_t(cols));
+    float* ci = C + size_t(i) * ldc;
+    for (int p = 0; p < NP; ++p) {
+      const int pc = p == 0 ? (cols < kGemmQCols ? cols : kGemmQCols) : cols - kGemmQCols;
+      if (pc == kGemmQCols) {
+        _mm256_storeu_ps(ci + p * kGemmQCols, acc[i][p]);
+      } else {
+        _mm256_store_ps(t, acc[i][p]);
+        std::memcpy(ci + p * kGemmQCols, t, sizeof(float) * size_t(pc));
+      }
+    }
   }
+}
+
+template <class Dp, GemmQ T>
+void q8_tile_vnni(int n, const void* panel, const void* a, size_t as, int rows, float* C, size_t ldc, int cols) {
+  q8_tile_vnni_np<Dp, T, 1>(n, panel, 0, a, as, rows, C, ldc, cols);
+}
+
+template <class Dp, GemmQ T>
+void q8_tile2_vnni(int n, const void* panel, size_t pstride, const void* a, size_t as, int rows, float* C, size_t ldc,
+                   int cols) {
+  q8_tile_vnni_np<Dp, T, 2>(n, panel, pstride, a, as, rows, C, ldc, cols);
 }
 
 // The tiles of one encoding, indexed by GemmQ; null: the AVX2 tile is used.
 template <class Dp>
 constexpr GemmTileSet vnni_tiles() {
   GemmTileSet t{};
-  t.tile[int(GemmQ::q8_0_bytes)] = q8_tile_vnni<Dp, GemmQ::q8_0_bytes>;
-  t.tile[int(GemmQ::q4_0)] = q8_tile_vnni<Dp, GemmQ::q4_0>;
-  t.tile[int(GemmQ::q4_1)] = q8_tile_vnni<Dp, GemmQ::q4_1>;
-  t.tile[int(GemmQ::q5_0)] = q8_tile_vnni<Dp, GemmQ::q5_0>;
-  t.tile[int(GemmQ::q5_1)] = q8_tile_vnni<Dp, GemmQ::q5_1>;
-  t.tile[int(GemmQ::q4_K)] = q8_tile_vnni<Dp, GemmQ::q4_K>;
-  t.tile[int(GemmQ::q5_K)] = q8_tile_vnni<Dp, GemmQ::q5_K>;
+#define SPROUT_VNNI_TILES(q)                     \
+  t.tile[int(q)] = q8_tile_vnni<Dp, q>;          \
+  t.tile2[int(q)] = q8_tile2_vnni<Dp, q>;
+  SPROUT_VNNI_TILES(GemmQ::q8_0_bytes)
+  SPROUT_VNNI_TILES(GemmQ::q4_0)
+  SPROUT_VNNI_TILES(GemmQ::q4_1)
+  SPROUT_VNNI_TILES(GemmQ::q5_0)
+  SPROUT_VNNI_TILES(GemmQ::q5_1)
+  SPROUT_VNNI_TILES(GemmQ::q4_K)
+  SPROUT_VNNI_TILES(GemmQ::q5_K)
+#undef SPROUT_VNNI_TILES
   return t;
 }
 

@@ -363,3 +363,67 @@ TEST(GemmQ8, EveryTableRunsEveryTypeItPacks) {
   }
 #endif
 }
+
+TEST(GemmQ8, TwoPanelTilesMatchScalarPerPanel) {
+  // q_tile2 on two adjacent panels (16 weight rows, the second panel full or
+  // partial) against the scalar one-panel tile on each: the same exact integer
+  // block sums, f32 order / FMA only: within 1e-6 * sum |w * a| of the row pair.
+  // Rows past `rows` and columns past `cols` of C stay untouched.
+  const DotKernels& dk = kDotScalar;
+  int checked = 0;
+  for (const QType& q : qtypes()) {
+    for (int K : {q.block, 3 * q.block}) {
+      const size_t wrow = size_t(K / q.block) * q.bytes, arow = act_row_bytes(ActFormat::q8_0, K);
+      const auto wf = test::random_floats(size_t(16) * K, 51 + uint32_t(K) + 5 * uint32_t(q.g));
+      const auto xf = test::random_floats(size_t(4) * K, 53 + uint32_t(K), -3.f, 3.f);
+      std::vector<uint8_t> w(wrow * 16), a(arow * 4);
+      for (int r = 0; r < 16; ++r) q.quantize(wf.data() + size_t(r) * K, K, w.data() + r * wrow);
+      for (int r = 0; r < 4; ++r) dk.quantize_q8_0(xf.data() + size_t(r) * K, K, a.data() + r * arow);
+      // mag[i][j] = sum_k (|w_k| + 2 |min_k|) |a_k| bounds output (i, j)'s sum |block terms|.
+      double mag[4][16];
+      for (int j = 0; j < 16; ++j) {
+        std::vector<float> wd(static_cast<size_t>(K)), ad(static_cast<size_t>(K));
+        q.dequantize(w.data() + j * wrow, K, wd.data());
+        const std::vector<float> mn = min_terms(q, w.data() + j * wrow, K);
+        for (int i = 0; i < 4; ++i) {
+          dequantize_q8_0(q8_0_row(a.data() + i * arow, K).b, K, ad.data());
+          double m = 0;
+          for (size_t k = 0; k < size_t(K); ++k) m += (std::fabs(double(wd[k])) + 2.0 * mn[k]) * std::fabs(double(ad[k]));
+          mag[i][j] = m;
+        }
+      }
+      const size_t pb = gemm_q_panel_bytes(q.g, K);
+      for (int cols1 : {8, 5, 1}) {
+        std::vector<uint8_t> panels(2 * pb, 0xAB);
+        gemm_pack_q(q.g, w.data(), wrow, 8, K, panels.data());
+        gemm_pack_q(q.g, w.data() + 8 * wrow, wrow, cols1, K, panels.data() + pb);
+        for (int rows : {4, 3, 1}) {
+          constexpr int ldc = 19;
+          std::vector<float> want(4 * ldc, -7.f);
+          kGemmScalar.q_tile[int(q.g)](K, panels.data(), a.data(), arow, rows, want.data(), ldc, 8);
+          kGemmScalar.q_tile[int(q.g)](K, panels.data() + pb, a.data(), arow, rows, want.data() + 8, ldc, cols1);
+          for (const QTable& qt : q_tables()) {
+            const GemmQ8Tile2 tile2 = qt.g->q_tile2[int(q.g)];
+            if (!tile2) continue;
+            std::vector<float> C(4 * ldc, -7.f);
+            tile2(K, panels.data(), pb, a.data(), arow, rows, C.data(), ldc, 8 + cols1);
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < ldc; ++j) {
+                const size_t at = size_t(i * ldc + j);
+                if (i >= rows || j >= 8 + cols1) {
+                  ASSERT_EQ(C[at], -7.f) << qt.name << " wrote outside the tile i=" << i << " j=" << j;
+                } else if (qt.g == &kGemmScalar) {
+                  ASSERT_EQ(C[at], want[at]) << "type=" << int(q.g) << " i=" << i << " j=" << j;
+                } else {
+                  ASSERT_NEAR(C[at], want[at], 1e-6 * mag[i][j] + 1e-6)
+                      << qt.name << " type=" << int(q.g) << " K=" << K << " i=" << i << " j=" << j;
+                }
+              }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
