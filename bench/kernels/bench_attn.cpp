@@ -93,7 +93,8 @@ void AttnDepth(benchmark::State& st) {
   a.scale = 1.f / std::sqrt(float(kHeadDim)), a.causal = true, a.q_pos0 = ctx - 1;
   Arena arena;
   const kern::Isa before = kern::active_isa();
-  kern::set_active_isa(path == 0 ? kern::Isa::scalar : kern::detected_isa());
+  const kern::Isa isa = path == 0 ? kern::Isa::scalar : kern::simd_family(kern::detected_isa());
+  kern::set_active_isa(isa);
   set_num_threads(nt);
   for (auto _ : st) {
     if (cold) {
@@ -109,8 +110,8 @@ void AttnDepth(benchmark::State& st) {
   kern::set_active_isa(before);
   st.SetBytesProcessed(st.iterations() * int64_t(cache.bytes()));
   static const char* names[] = {"scalar", "per-key", "multi-key"};
-  st.SetLabel(std::string(names[path]) + " " + kern::isa_name(path == 0 ? kern::Isa::scalar : kern::detected_isa()) +
-              " t" + std::to_string(nt) + (cold ? " cold" : " warm"));
+  st.SetLabel(std::string(names[path]) + " " + kern::isa_name(isa) + " t" + std::to_string(nt) +
+              (cold ? " cold" : " warm"));
 }
 
 }  // namespace

@@ -165,7 +165,7 @@ void BM_Gemv(benchmark::State& state) {
   const DType dt = kTypes[state.range(0)];
   const int64_t N = state.range(1), K = state.range(2);
   const int threads = int(state.range(3));
-  const kern::Isa isa = state.range(4) ? kern::detected_isa() : kern::Isa::scalar;
+  const kern::Isa isa = state.range(4) ? kern::simd_family(kern::detected_isa()) : kern::Isa::scalar;
   const bool from_dram = N * K >= 2048 * 2048;
   WeightCopies wc = make_copies(dt, N, K, from_dram);
   std::vector<float> x(static_cast<size_t>(K)), y(static_cast<size_t>(N));
@@ -211,7 +211,7 @@ BENCHMARK(BM_Gemv)->Apply(gemv_args)->UseRealTime()->Unit(benchmark::kMicrosecon
 // GB/s here is the ceiling the kernel could feed; compare with probe_GBs / threads.
 void BM_DotInCache(benchmark::State& state) {
   const DType dt = kTypes[state.range(0)];
-  const kern::Isa isa = state.range(1) ? kern::detected_isa() : kern::Isa::scalar;
+  const kern::Isa isa = state.range(1) ? kern::simd_family(kern::detected_isa()) : kern::Isa::scalar;
   const int64_t K = 2048;
   const size_t rb = dt == DType::i8_row ? size_t(K) : size_t(*row_bytes(dt, uint64_t(K)));
   const int64_t N = std::max<int64_t>(1, int64_t((256u << 10) / rb));

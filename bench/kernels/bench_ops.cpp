@@ -28,7 +28,7 @@ using namespace sprout;
 namespace {
 
 kern::Isa isa_arg(const benchmark::State& st, int i) {
-  return st.range(i) ? kern::detected_isa() : kern::Isa::scalar;
+  return st.range(i) ? kern::simd_family(kern::detected_isa()) : kern::Isa::scalar;
 }
 
 std::vector<float> randv(size_t n, uint32_t seed, float lo = -3.f, float hi = 3.f) {
