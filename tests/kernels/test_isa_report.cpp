@@ -19,8 +19,9 @@ TEST(Isa, ReportAndExpect) {
   std::printf("[ isa ] detected=%s active=%s simd tested:%s\n", isa_name(detected_isa()), isa_name(active_isa()),
               simd.empty() ? " (none)" : simd.c_str());
   RecordProperty("detected_isa", isa_name(detected_isa()));
-  if (const char* want = std::getenv("SPROUT_EXPECT_ISA"); want && *want)
+  if (const char* want = std::getenv("SPROUT_EXPECT_ISA"); want && *want) {
     EXPECT_STREQ(isa_name(detected_isa()), want);
+  }
 #if defined(__aarch64__)
   EXPECT_TRUE(isa_supported(Isa::neon));  // Advanced SIMD is mandatory on ARMv8-A
 #endif

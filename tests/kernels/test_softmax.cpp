@@ -36,10 +36,14 @@ TEST(Softmax, MasksAndAllMaskedRows) {
       double sum = 0;
       for (int i = 0; i < n; ++i) {
         ASSERT_FALSE(std::isnan(x[size_t(i)])) << isa_name(isa) << " n=" << n;
-        if (i % 3 == 0) EXPECT_EQ(x[size_t(i)], 0.f) << isa_name(isa) << " n=" << n << " i=" << i;
+        if (i % 3 == 0) {
+          EXPECT_EQ(x[size_t(i)], 0.f) << isa_name(isa) << " n=" << n << " i=" << i;
+        }
         sum += x[size_t(i)];
       }
-      if (n > 1) EXPECT_NEAR(sum, 1.0, 1e-5) << isa_name(isa) << " n=" << n;
+      if (n > 1) {
+        EXPECT_NEAR(sum, 1.0, 1e-5) << isa_name(isa) << " n=" << n;
+      }
       std::vector<float> all(size_t(n), kNegInf);
       k(all.data(), n);
       for (float v : all) EXPECT_EQ(v, 0.f) << isa_name(isa) << " all masked, n=" << n;
