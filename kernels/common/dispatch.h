@@ -9,7 +9,8 @@
 // pays (every other kernel family runs its base table, simd_family() below):
 //   avx2_vnni  AVX2 + 256-bit VPDPBUSD (AVX-VNNI, or AVX512-VNNI with AVX512-VL):
 //              the int8 GEMM of prefill (kernels/gemm/gemm_vnni_impl.h)
-//   neon_dot   NEON + SDOT (ARMv8.2 dotprod): the quantized dot products
+//   neon_dot   NEON + SDOT (ARMv8.2 dotprod): the quantized dot products and the
+//              int8 GEMM (kernels/gemm/gemm_neondot.cpp)
 //
 // The active ISA is the best the CPU supports, unless SPROUT_ISA=scalar|avx2|
 // avx2_vnni|neon|neon_dot forces one; forcing an ISA the CPU lacks falls back to

@@ -173,17 +173,25 @@ void gemm_pack_a(const float* A, size_t lda, int rows, int k0, int kc, int mr, f
   }
 }
 
+namespace {
+
+// A base table with the tiles of an 8-bit dot instruction: q8_0 packed as bytes.
+[[maybe_unused]] GemmKernels with_dot_tiles(const GemmKernels& base, const GemmTileSet& v) {
+  GemmKernels t = base;
+  for (int i = 0; i < int(GemmQ::count); ++i) {
+    if (v.tile[i]) t.q_tile[i] = v.tile[i];
+    t.q_tile2[i] = v.tile2[i];
+  }
+  t.q8_0_panel = GemmQ::q8_0_bytes;
+  return t;
+}
+
+}  // namespace
+
 const GemmKernels* gemm_kernels_vnni(bool evex) {
 #if defined(__x86_64__)
-  auto merge = [](const GemmTileSet& v) {
-    GemmKernels t = kGemmAvx2;
-    for (int i = 0; i < int(GemmQ::count); ++i)
-      if (v.tile[i]) t.q_tile[i] = v.tile[i];
-    for (int i = 0; i < int(GemmQ::count); ++i) t.q_tile2[i] = v.tile2[i];
-    t.q8_0_panel = GemmQ::q8_0_bytes;
-    return t;
-  };
-  static const GemmKernels vex = merge(kGemmVnniVexTiles), evex_t = merge(kGemmVnniEvexTiles);
+  static const GemmKernels vex = with_dot_tiles(kGemmAvx2, kGemmVnniVexTiles),
+                           evex_t = with_dot_tiles(kGemmAvx2, kGemmVnniEvexTiles);
   static const bool has_vex = cpu_has_avx_vnni(), has_evex = cpu_has_avx512_vnni_vl();
   if (evex) return has_evex ? &evex_t : nullptr;
   return has_vex ? &vex : nullptr;
@@ -202,7 +210,7 @@ const GemmKernels& gemm_kernels(Isa isa) {
       kGemmScalar,
 #endif
 #if defined(__aarch64__)
-      kGemmNeon, kGemmNeon,
+      kGemmNeon, with_dot_tiles(kGemmNeon, kGemmNeonDotTiles),
 #else
       kGemmScalar, kGemmScalar,
 #endif

@@ -130,11 +130,13 @@ extern const GemmKernels kGemmNeon;
 // where the CPU has it, else EVEX; gemm_kernels_vnni gives either (null when the
 // CPU lacks it), so tests can check both.
 struct GemmTileSet {
-  GemmQ8Tile tile[int(GemmQ::count)];    // null: keep the AVX2 tile
+  GemmQ8Tile tile[int(GemmQ::count)];    // null: keep the base table's tile
   GemmQ8Tile2 tile2[int(GemmQ::count)];  // null: none
 };
 extern const GemmTileSet kGemmVnniVexTiles;
 extern const GemmTileSet kGemmVnniEvexTiles;
 const GemmKernels* gemm_kernels_vnni(bool evex);
+// neon_dot: kGemmNeon with the SDOT tiles (gemm_neondot.cpp), q8_0 packed as q8_0_bytes.
+extern const GemmTileSet kGemmNeonDotTiles;
 
 }  // namespace sprout::kern

@@ -65,7 +65,9 @@ TEST(FastText, InfoAndAllLabels) {
   double sum = 0;
   for (size_t i = 0; i < all.size(); ++i) {
     sum += all[i].prob;
-    if (i) EXPECT_LE(all[i].prob, all[i - 1].prob);
+    if (i) {
+      EXPECT_LE(all[i].prob, all[i - 1].prob);
+    }
   }
   EXPECT_LE(sum, 1.0 + 1e-4);
   EXPECT_GT(all[0].prob, 0.5);

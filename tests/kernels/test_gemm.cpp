@@ -362,6 +362,14 @@ TEST(GemmQ8, EveryTableRunsEveryTypeItPacks) {
     EXPECT_EQ(v.q_tile[int(GemmQ::q6_K)], kGemmAvx2.q_tile[int(GemmQ::q6_K)]);
   }
 #endif
+#if defined(__aarch64__)
+  if (isa_supported(Isa::neon_dot)) {
+    const GemmKernels& d = gemm_kernels(Isa::neon_dot);
+    EXPECT_EQ(d.q8_0_panel, GemmQ::q8_0_bytes);
+    EXPECT_NE(d.q_tile[int(GemmQ::q4_0)], kGemmNeon.q_tile[int(GemmQ::q4_0)]);
+    EXPECT_EQ(gemm_kernels(Isa::neon).q8_0_panel, GemmQ::q8_0);
+  }
+#endif
 }
 
 TEST(GemmQ8, TwoPanelTilesMatchScalarPerPanel) {
