@@ -54,7 +54,7 @@ TEST(LinearGemm, MatchesDotPath) {
                   DType::q5_1}) {
     const bool quant = t != DType::f32 && t != DType::f16 && t != DType::bf16;
     for (int64_t K : {32, 288}) {
-      for (int64_t N : {1, 7, 37}) {
+      for (int64_t N : {1, 7, 13, 37}) {
         const Weights w = make_weights(t, N, K, 3 + uint32_t(N * K));
         const std::vector<float> wd = to_f32(w.W);
         const auto bias = test::random_floats(size_t(N), 9);
