@@ -14,6 +14,7 @@
 #include "kernels/dot/dot.h"
 #include "kernels/quant/quant.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_tile_common.h"
 
 namespace sprout::kern {
 namespace {
@@ -166,7 +167,7 @@ void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, 
   constexpr size_t po = gemm_q_plane_offset(T), stride = gemm_q_block_bytes(T);
   const int nb = n / QK8_0;
   Q8Row ar[4];
-  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(std::min(i, rows - 1)) * as, n);
+  tile_rows(a, as, rows, n, ar);
   const __m256i ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
   const uint8_t* blk = static_cast<const uint8_t*>(panel);

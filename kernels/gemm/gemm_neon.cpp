@@ -11,6 +11,7 @@
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_tile_common.h"
 
 namespace sprout::kern {
 namespace {
@@ -80,7 +81,7 @@ void q8_tile_neon(int n, const void* panel, const void* a, size_t as, int rows, 
   const int nb = n / QK8_0;
   const size_t stride = gemm_q_block_bytes(T);
   Q8Row ar[4];
-  for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(static_cast<const uint8_t*>(a) + size_t(std::min(i, rows - 1)) * as, n);
+  tile_rows(a, as, rows, n, ar);
   float32x4_t acc[4][2];
   for (int i = 0; i < 4; ++i) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
   const uint8_t* blk = static_cast<const uint8_t*>(panel);
@@ -119,25 +120,9 @@ void q8_tile_neon(int n, const void* panel, const void* a, size_t as, int rows, 
         t[i][1] = vmlaq_s32(t[i][1], vpaddq_s32(s[i][2], s[i][3]), sc47);
       }
     }
-    const float* dw = reinterpret_cast<const float*>(blk);
-    const float32x4_t dw03 = vld1q_f32(dw), dw47 = vld1q_f32(dw + 4);
-    for (int i = 0; i < 4; ++i) {
-      const float da = ar[i].d[b];
-      acc[i][0] = vaddq_f32(acc[i][0], vmulq_f32(vcvtq_f32_s32(t[i][0]), vmulq_n_f32(dw03, da)));
-      acc[i][1] = vaddq_f32(acc[i][1], vmulq_f32(vcvtq_f32_s32(t[i][1]), vmulq_n_f32(dw47, da)));
-      if constexpr (gemm_q_has_min(T)) {
-        const float* mw = reinterpret_cast<const float*>(blk + 32);
-        acc[i][0] = vaddq_f32(acc[i][0], vmulq_n_f32(vld1q_f32(mw), ar[i].ds[b]));
-        acc[i][1] = vaddq_f32(acc[i][1], vmulq_n_f32(vld1q_f32(mw + 4), ar[i].ds[b]));
-      }
-    }
+    neon_finish_block<gemm_q_has_min(T)>(acc, t, blk, ar, b);
   }
-  float out[kGemmQCols];
-  for (int i = 0; i < rows; ++i) {
-    vst1q_f32(out, acc[i][0]);
-    vst1q_f32(out + 4, acc[i][1]);
-    std::memcpy(C + size_t(i) * ldc, out, sizeof(float) * size_t(cols));
-  }
+  neon_store_tile(acc, rows, C, ldc, cols);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_tile_common.h"
 
 namespace sprout::kern {
 namespace {
@@ -43,11 +44,8 @@ void q8_tile_neondot(int n, const void* panel, const void* a, size_t as, int row
   constexpr int kOffset = T == GemmQ::q4_0 ? 8 : T == GemmQ::q5_0 ? 16 : 0;
   constexpr size_t po = gemm_q_plane_offset(T), stride = gemm_q_block_bytes(T);
   const int nb = n / QK8_0;
-  const uint8_t* a8 = static_cast<const uint8_t*>(a);
-  // Rows past `rows` repeat the last one (computed, never stored).
-  const Q8Row ar[4] = {q8_0_row(a8, n), q8_0_row(a8 + size_t(rows > 1 ? 1 : 0) * as, n),
-                       q8_0_row(a8 + size_t(rows > 2 ? 2 : rows - 1) * as, n),
-                       q8_0_row(a8 + size_t(rows > 3 ? 3 : rows - 1) * as, n)};
+  Q8Row ar[4];
+  tile_rows(a, as, rows, n, ar);
   float32x4_t acc[4][2];
 #pragma GCC unroll 4
   for (int i = 0; i < 4; ++i) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
@@ -72,30 +70,16 @@ void q8_tile_neondot(int n, const void* panel, const void* a, size_t as, int row
     SPROUT_CHUNK(0) SPROUT_CHUNK(1) SPROUT_CHUNK(2) SPROUT_CHUNK(3)
     SPROUT_CHUNK(4) SPROUT_CHUNK(5) SPROUT_CHUNK(6) SPROUT_CHUNK(7)
 #undef SPROUT_CHUNK
-    const float* dw = reinterpret_cast<const float*>(blk);
-    const float32x4_t dw03 = vld1q_f32(dw), dw47 = vld1q_f32(dw + 4);
+    if constexpr (kOffset != 0) {
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-      if constexpr (kOffset != 0) {
+      for (int i = 0; i < 4; ++i) {
         const int32x4_t off = vdupq_n_s32(ar[i].sum[b] * kOffset);
         s[i][0] = vsubq_s32(s[i][0], off), s[i][1] = vsubq_s32(s[i][1], off);
       }
-      const float da = ar[i].d[b];
-      acc[i][0] = vaddq_f32(acc[i][0], vmulq_f32(vcvtq_f32_s32(s[i][0]), vmulq_n_f32(dw03, da)));
-      acc[i][1] = vaddq_f32(acc[i][1], vmulq_f32(vcvtq_f32_s32(s[i][1]), vmulq_n_f32(dw47, da)));
-      if constexpr (kMin) {
-        const float* mw = reinterpret_cast<const float*>(blk + 32);
-        acc[i][0] = vaddq_f32(acc[i][0], vmulq_n_f32(vld1q_f32(mw), ar[i].ds[b]));
-        acc[i][1] = vaddq_f32(acc[i][1], vmulq_n_f32(vld1q_f32(mw + 4), ar[i].ds[b]));
-      }
     }
+    neon_finish_block<kMin>(acc, s, blk, ar, b);
   }
-  float out[kGemmQCols];
-  for (int i = 0; i < rows; ++i) {
-    vst1q_f32(out, acc[i][0]);
-    vst1q_f32(out + 4, acc[i][1]);
-    std::memcpy(C + size_t(i) * ldc, out, sizeof(float) * size_t(cols));
-  }
+  neon_store_tile(acc, rows, C, ldc, cols);
 }
 
 constexpr GemmTileSet neondot_tiles() {

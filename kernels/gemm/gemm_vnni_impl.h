@@ -25,6 +25,7 @@
 #include "kernels/common/quant_blocks.h"
 #include "kernels/dot/dot.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_tile_common.h"
 
 namespace sprout::kern {
 namespace {
@@ -48,11 +49,8 @@ inline void q8_tile_vnni_np(int n, const void* panel, size_t pstride, const void
   constexpr int kOffset = T == GemmQ::q8_0_bytes ? 128 : T == GemmQ::q4_0 ? 8 : T == GemmQ::q5_0 ? 16 : 0;
   constexpr size_t po = gemm_q_plane_offset(T), stride = gemm_q_block_bytes(T);
   const int nb = n / QK8_0;
-  const uint8_t* a8 = static_cast<const uint8_t*>(a);
-  // Rows past `rows` repeat the last one (computed, never stored).
-  const Q8Row ar[4] = {q8_0_row(a8, n), q8_0_row(a8 + size_t(rows > 1 ? 1 : 0) * as, n),
-                       q8_0_row(a8 + size_t(rows > 2 ? 2 : rows - 1) * as, n),
-                       q8_0_row(a8 + size_t(rows > 3 ? 3 : rows - 1) * as, n)};
+  Q8Row ar[4];
+  tile_rows(a, as, rows, n, ar);
   __m256 acc[4][NP];
   for (int i = 0; i < 4; ++i)
     for (int p = 0; p < NP; ++p) acc[i][p] = _mm256_setzero_ps();
