@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernels/common/dispatch.h"
 #include "loaders/json_util.h"
 #include "tests/test_util.h"
 
@@ -148,6 +149,9 @@ TEST(CliBench, JsonHasTheContractFields) {
   for (const char* k : {"\"prefill_tok_s\"", "\"decode_tok_s\"", "\"load_ms\"", "\"peak_rss_mb\"", "\"threads\": 1",
                         "\"model_bytes\": 1056540"})
     EXPECT_NE(r.out.find(k), std::string::npos) << k << " in " << r.out;
+  // Also the kernel family that ran (kernels/common/dispatch.h).
+  const std::string isa = std::string("\"isa\": \"") + sprout::kern::isa_name(sprout::kern::active_isa()) + "\"";
+  EXPECT_NE(r.out.find(isa), std::string::npos) << isa << " in " << r.out;
 }
 
 TEST(CliBench, DepthPrefillsBeforeEachTest) {
