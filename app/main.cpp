@@ -36,8 +36,8 @@ void print_version() {
   std::printf("sprout %s\nkernels: %s (CPU: %s; SPROUT_ISA=scalar|avx2|avx2_vnni|neon|neon_dot forces one)\n"
               "threads: %d (SPROUT_THREADS or --threads)\n",
               SPROUT_VERSION, k::isa_name(k::active_isa()), k::isa_name(k::detected_isa()), sprout::num_threads());
-  k::Isa want;
   if (const char* env = std::getenv("SPROUT_ISA"); env && *env) {
+    k::Isa want;
     if (!k::parse_isa(env, &want)) std::printf("note: SPROUT_ISA=%s is not a kernel family; ignored\n", env);
     else if (!k::isa_supported(want)) std::printf("note: this CPU cannot run SPROUT_ISA=%s; scalar kernels run\n", env);
   }

@@ -141,12 +141,6 @@ void pack_b_avx2(GemmB t, const void* B, size_t ldb, int n0, int cols, int k0, i
     for (int j = 0; j < NR; ++j) panel[size_t(k) * NR + j] = rows[j] ? load1(t, rows[j], size_t(k)) : 0.f;
 }
 
-inline __m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m256i bcast4(const int8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return _mm256_set1_epi32(v);
-}
 
 // One packed panel (gemm.h) against 4 activation rows. Per block and chunk, one
 // 32-byte plane load (4 values of 8 weight rows) meets 4 bytes of each activation
@@ -216,27 +210,13 @@ void q8_tile_avx2(int n, const void* panel, const void* a, size_t as, int rows, 
     }
     const __m256 dw = _mm256_loadu_ps(reinterpret_cast<const float*>(blk));
     const __m256 mw = kMin ? _mm256_loadu_ps(reinterpret_cast<const float*>(blk + 32)) : dw;
-    auto finish = [&](__m256i s, const Q8Row& r, __m256 acc) {
-      if constexpr (kOffset != 0) s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
-      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
-      if constexpr (kMin) acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(r.ds[b]), acc);
-      return acc;
-    };
-    acc0 = finish(s0, ar[0], acc0);
-    acc1 = finish(s1, ar[1], acc1);
-    acc2 = finish(s2, ar[2], acc2);
-    acc3 = finish(s3, ar[3], acc3);
+    acc0 = avx2_finish_block<kOffset, kMin>(s0, ar[0], b, dw, mw, acc0);
+    acc1 = avx2_finish_block<kOffset, kMin>(s1, ar[1], b, dw, mw, acc1);
+    acc2 = avx2_finish_block<kOffset, kMin>(s2, ar[2], b, dw, mw, acc2);
+    acc3 = avx2_finish_block<kOffset, kMin>(s3, ar[3], b, dw, mw, acc3);
   }
   const __m256 acc[4] = {acc0, acc1, acc2, acc3};
-  if (cols == kGemmQCols) {
-    for (int i = 0; i < rows; ++i) _mm256_storeu_ps(C + size_t(i) * ldc, acc[i]);
-    return;
-  }
-  alignas(32) float t[kGemmQCols];
-  for (int i = 0; i < rows; ++i) {
-    _mm256_store_ps(t, acc[i]);
-    std::memcpy(C + size_t(i) * ldc, t, sizeof(float) * size_t(cols));
-  }
+  for (int i = 0; i < rows; ++i) avx2_store_row(acc[i], C + size_t(i) * ldc, cols);
 }
 
 // Panel packing (gemm.h layout, byte for byte gemm_pack_q's): per block, the 8

@@ -12,6 +12,9 @@
 #include "kernels/dot/dot.h"
 #include "kernels/gemm/gemm.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 #if defined(__aarch64__)
 #include <arm_neon.h>
 #endif
@@ -25,6 +28,39 @@ inline void tile_rows(const void* a, size_t as, int rows, int n, Q8Row ar[4]) {
   const uint8_t* a8 = static_cast<const uint8_t*>(a);
   for (int i = 0; i < 4; ++i) ar[i] = q8_0_row(a8 + size_t(i < rows ? i : rows - 1) * as, n);
 }
+
+#if defined(__AVX2__)
+inline __m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+// 4 activation bytes in every 32-bit lane.
+inline __m256i bcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
+}
+
+// AVX2: block b's exact int32 sums s of the 8 weight rows against activation row
+// r, less kOffset * sum(q_a), times d_w * d_a (+ m_w * ds_a for the min types),
+// into acc: the scalar tile's f32 terms, fused.
+template <int kOffset, bool kMin>
+inline __m256 avx2_finish_block(__m256i s, const Q8Row& r, int b, __m256 dw, __m256 mw, __m256 acc) {
+  if constexpr (kOffset != 0) s = _mm256_sub_epi32(s, _mm256_set1_epi32(r.sum[b] * kOffset));
+  acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(r.d[b])), acc);
+  if constexpr (kMin) acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(r.ds[b]), acc);
+  return acc;
+}
+
+// Stores the first `cols` (<= 8; none if cols <= 0) values of one tile row.
+inline void avx2_store_row(__m256 v, float* c, int cols) {
+  if (cols <= 0) return;
+  if (cols >= kGemmQCols) {
+    _mm256_storeu_ps(c, v);
+    return;
+  }
+  alignas(32) float t[kGemmQCols];
+  _mm256_store_ps(t, v);
+  std::memcpy(c, t, sizeof(float) * size_t(cols));
+}
+#endif
 
 #if defined(__aarch64__)
 // NEON: block b's int32 sums s[i][half] (weight rows 0..3, 4..7) of the 4

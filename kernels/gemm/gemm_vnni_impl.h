@@ -30,13 +30,6 @@
 namespace sprout::kern {
 namespace {
 
-inline __m256i vnni_load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m256i vnni_bcast4(const int8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return _mm256_set1_epi32(v);
-}
-
 // NP = 1: one panel (the 4 x 8 tile, GemmQ8Tile); NP = 2: two panels, the
 // second `pstride` bytes after the first (the 4 x 16 tile, GemmQ8Tile2), so each
 // activation broadcast feeds two VPDPBUSD. Both keep 8 independent int32 sums
@@ -64,19 +57,19 @@ inline void q8_tile_vnni_np(int n, const void* panel, size_t pstride, const void
 #pragma GCC unroll 8
     for (int c = 0; c < 8; c += 2) {
       if constexpr (NP == 1) {
-        const __m256i we = vnni_load32(w0 + 32 * c), wo = vnni_load32(w0 + 32 * c + 32);
+        const __m256i we = load32(w0 + 32 * c), wo = load32(w0 + 32 * c + 32);
 #pragma GCC unroll 4
         for (int i = 0; i < 4; ++i) {
-          s[i][0] = Dp::dot(s[i][0], we, vnni_bcast4(ai[i] + 4 * c));
-          s[i][1] = Dp::dot(s[i][1], wo, vnni_bcast4(ai[i] + 4 * c + 4));
+          s[i][0] = Dp::dot(s[i][0], we, bcast4(ai[i] + 4 * c));
+          s[i][1] = Dp::dot(s[i][1], wo, bcast4(ai[i] + 4 * c + 4));
         }
       } else {
 #pragma GCC unroll 2
         for (int cc = c; cc < c + 2; ++cc) {
-          const __m256i x = vnni_load32(w0 + 32 * cc), y = vnni_load32(w1 + 32 * cc);
+          const __m256i x = load32(w0 + 32 * cc), y = load32(w1 + 32 * cc);
 #pragma GCC unroll 4
           for (int i = 0; i < 4; ++i) {
-            const __m256i bi = vnni_bcast4(ai[i] + 4 * cc);
+            const __m256i bi = bcast4(ai[i] + 4 * cc);
             s[i][0] = Dp::dot(s[i][0], x, bi);
             s[i][1] = Dp::dot(s[i][1], y, bi);
           }
@@ -89,27 +82,15 @@ inline void q8_tile_vnni_np(int n, const void* panel, size_t pstride, const void
       const __m256 mw = kMin ? _mm256_loadu_ps(reinterpret_cast<const float*>(pb + 32)) : dw;
 #pragma GCC unroll 4
       for (int i = 0; i < 4; ++i) {
-        __m256i si = NP == 1 ? _mm256_add_epi32(s[i][0], s[i][1]) : s[i][p];
-        if constexpr (kOffset != 0) si = _mm256_sub_epi32(si, _mm256_set1_epi32(ar[i].sum[b] * kOffset));
-        acc[i][p] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(si), _mm256_mul_ps(dw, _mm256_set1_ps(ar[i].d[b])), acc[i][p]);
-        if constexpr (kMin) acc[i][p] = _mm256_fmadd_ps(mw, _mm256_set1_ps(ar[i].ds[b]), acc[i][p]);
+        const __m256i si = NP == 1 ? _mm256_add_epi32(s[i][0], s[i][1]) : s[i][p];
+        acc[i][p] = avx2_finish_block<kOffset, kMin>(si, ar[i], b, dw, mw, acc[i][p]);
       }
     }
   }
   // cols <= 8 (NP = 1) or 9..16 (NP = 2: the first panel is full).
-  alignas(32) float t[kGemmQCols];
-  for (int i = 0; i < rows; ++i) {
-    float* ci = C + size_t(i) * ldc;
-    for (int p = 0; p < NP; ++p) {
-      const int pc = p == 0 ? (cols < kGemmQCols ? cols : kGemmQCols) : cols - kGemmQCols;
-      if (pc == kGemmQCols) {
-        _mm256_storeu_ps(ci + p * kGemmQCols, acc[i][p]);
-      } else {
-        _mm256_store_ps(t, acc[i][p]);
-        std::memcpy(ci + p * kGemmQCols, t, sizeof(float) * size_t(pc));
-      }
-    }
-  }
+  for (int i = 0; i < rows; ++i)
+    for (int p = 0; p < NP; ++p)
+      avx2_store_row(acc[i][p], C + size_t(i) * ldc + p * kGemmQCols, cols - p * kGemmQCols);
 }
 
 template <class Dp, GemmQ T>
