@@ -19,12 +19,28 @@ constexpr int kMinBlockedQueries = 8;  // from here on attend_blocked()
 constexpr int kVBlock = 256;           // keys per packed V panel
 constexpr int kKeyBlock = 16;          // keys per block in attend()'s decode walk
 
-// Key/value rows of either dtype: row j of kv head g starts at element (j * n_kv_heads + g) * head_dim.
+// Key/value rows: row j of kv head g starts at element (j * n_kv_heads + g) * head_dim
+// (for q8_0 at block (j * n_kv_heads + g) * head_dim / 32).
+enum class KvType { f32, f16, q8_0 };
 struct KvView {
-  bool f16;
+  KvType type;
   const void* k;
   const void* v;
 };
+
+// Element offset -> the typed pointer the attn kernels take.
+const float* f32_at(const void* p, int64_t off) { return static_cast<const float*>(p) + off; }
+const kern::f16_t* f16_at(const void* p, int64_t off) { return static_cast<const kern::f16_t*>(p) + off; }
+const kern::block_q8_0* q8_at(const void* p, int64_t off) {
+  return static_cast<const kern::block_q8_0*>(p) + off / kern::QK8_0;
+}
+
+// q8_0 rows j0 .. j0 + n of one head (hd values from element off of each row, rows
+// `stride` elements apart) as f32 [n, hd] in dst, for the GEMM tile's packers.
+void dequant_rows(const kern::AttnKernels& ak, const void* kv, int64_t off, int64_t stride, int j0, int n, int hd,
+                  float* dst) {
+  for (int j = 0; j < n; ++j) ak.from_q8_0(q8_at(kv, (j0 + j) * stride + off), hd, dst + int64_t(j) * hd);
+}
 
 void check(const AttentionArgs& a) {
   auto bad = [](const std::string& why) { fail("attention", why); };
@@ -39,14 +55,16 @@ void check(const AttentionArgs& a) {
 // output P V as small GEMMs on kernels/gemm's f32 tile. Q (and P per key block)
 // are packed into mr-row slivers; K rows are packed (f16 converted) once per
 // block of keys and V slices once per block of queries, not once per query as
-// in attend(); accumulation is f32 FMA as in the dot kernels.
+// in attend(); accumulation is f32 FMA as in the dot kernels. q8_0 rows are first
+// dequantized to f32 (K per panel of nr keys, V per block of kVBlock keys).
 // Keys past a query's causal limit inside a block are computed and then zeroed
 // after the softmax, so they add nothing to P V.
 void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena& scratch) {
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::AttnKernels& ak = kern::attn_kernels();
   const auto softmax = kern::softmax_kernels().softmax;
-  const kern::GemmB bt = kv.f16 ? kern::GemmB::f16 : kern::GemmB::f32;
+  const bool q8 = kv.type == KvType::q8_0;
+  const kern::GemmB bt = kv.type == KvType::f16 ? kern::GemmB::f16 : kern::GemmB::f32;
   const int hd = a.head_dim, group = a.n_heads / a.n_kv_heads, mr = g.mr, nr = g.nr;
   const int64_t kv_stride = int64_t(a.n_kv_heads) * hd, q_stride = int64_t(a.n_heads) * hd;
   const int qb = (32 + mr - 1) / mr * mr;  // queries per task
@@ -56,10 +74,10 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
   const int64_t lds = (int64_t(a.n_kv) + nr - 1) / nr * nr;
   const int64_t panel_floats = int64_t(std::max(hd, kVBlock)) * nr;
   const int64_t sliver_floats = int64_t(std::max(hd, kVBlock)) * qb;  // packed Q, or P's slivers for one key block
-  const int64_t per_thread = (int64_t(qb) * lds + panel_floats + sliver_floats + 15) / 16 * 16;
+  const int64_t rows_floats = q8 ? int64_t(std::max(nr, kVBlock)) * hd : 0;  // dequantized q8_0 K or V rows
+  const int64_t per_thread = (int64_t(qb) * lds + panel_floats + sliver_floats + rows_floats + 15) / 16 * 16;
   const Arena::Mark mark = scratch.mark();
   float* buf = scratch.alloc<float>(size_t(per_thread) * size_t(nt));
-  const size_t esize = kv.f16 ? sizeof(kern::f16_t) : sizeof(float);
 
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -67,11 +85,10 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
     float* S = buf + per_thread * (nt > 1 ? omp_get_thread_num() : 0);
     float* panel = S + int64_t(qb) * lds;
     float* slivers = panel + panel_floats;
+    float* deq = slivers + sliver_floats;
     const float* qh = q + int64_t(i0) * q_stride + int64_t(h) * hd;
     float* oh = out + int64_t(i0) * q_stride + int64_t(h) * hd;
     const int64_t base = int64_t(h / group) * hd;
-    const void* K = static_cast<const uint8_t*>(kv.k) + size_t(base) * esize;
-    const uint8_t* V = static_cast<const uint8_t*>(kv.v) + size_t(base) * esize;
     auto visible = [&](int r) { return a.causal ? int(std::min<int64_t>(a.n_kv, int64_t(a.q_pos0) + i0 + r + 1)) : a.n_kv; };
     const int nmax = std::max(visible(rows - 1), 0);
     if (nmax == 0) {
@@ -83,7 +100,13 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
                         slivers + int64_t(m) * hd);
     for (int j0 = 0; j0 < nmax; j0 += nr) {  // S = Q K^T
       const int cols = std::min(nr, nmax - j0);
-      g.pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, panel);
+      if (q8) {
+        dequant_rows(ak, kv.k, base, kv_stride, j0, cols, hd, deq);
+        g.pack_b(kern::GemmB::f32, deq, size_t(hd), 0, cols, 0, hd, panel);
+      } else {
+        const void* K = kv.type == KvType::f16 ? static_cast<const void*>(f16_at(kv.k, base)) : f32_at(kv.k, base);
+        g.pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, panel);
+      }
       for (int m = 0; m < rows; m += mr)
         g.f32_tile(hd, slivers + int64_t(m) * hd, panel, S + m * lds + j0, size_t(lds), std::min(mr, rows - m), cols,
                    false);
@@ -97,15 +120,17 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
     }
     for (int k0 = 0; k0 < nmax; k0 += kVBlock) {  // out = P V, keys in blocks of kVBlock
       const int kc = std::min(kVBlock, nmax - k0);
+      if (q8) dequant_rows(ak, kv.v, base, kv_stride, k0, kc, hd, deq);
       for (int m = 0; m < rows; m += mr)
         kern::gemm_pack_a(S + m * lds, size_t(lds), std::min(mr, rows - m), k0, kc, mr, slivers + int64_t(m) * kc);
       for (int d0 = 0; d0 < hd; d0 += nr) {
         const int cols = std::min(nr, hd - d0);
         for (int j = 0; j < kc; ++j) {
-          const uint8_t* vr = V + (size_t(k0 + j) * size_t(kv_stride) + size_t(d0)) * esize;
+          const int64_t at = int64_t(k0 + j) * kv_stride + base + d0;
           float* p = panel + int64_t(j) * nr;
-          if (kv.f16) ak.from_f16(reinterpret_cast<const kern::f16_t*>(vr), cols, p);
-          else std::memcpy(p, vr, sizeof(float) * size_t(cols));
+          if (q8) std::memcpy(p, deq + int64_t(j) * hd + d0, sizeof(float) * size_t(cols));
+          else if (kv.type == KvType::f16) ak.from_f16(f16_at(kv.v, at), cols, p);
+          else std::memcpy(p, f32_at(kv.v, at), sizeof(float) * size_t(cols));
           for (int c = cols; c < nr; ++c) p[c] = 0.f;
         }
         for (int m = 0; m < rows; m += mr)
@@ -164,8 +189,11 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
         const int64_t off = int64_t(j0) * kv_stride + int64_t(h / group) * hd;
         const float* qh = qi + int64_t(h) * hd;
         float* s = S + row * (h - h0) + j0;
-        if (kv.f16) ak.scores_f16(qh, static_cast<const kern::f16_t*>(kv.k) + off, kv_stride, nb, hd, a.scale, s);
-        else ak.scores_f32(qh, static_cast<const float*>(kv.k) + off, kv_stride, nb, hd, a.scale, s);
+        switch (kv.type) {
+          case KvType::f32: ak.scores_f32(qh, f32_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
+          case KvType::f16: ak.scores_f16(qh, f16_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
+          case KvType::q8_0: ak.scores_q8_0(qh, q8_at(kv.k, off), kv_stride / kern::QK8_0, nb, hd, a.scale, s); break;
+        }
       }
     }
     for (int h = h0; h < h1; ++h) {  // probabilities
@@ -181,8 +209,11 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
         const float* p = S + row * (h - h0) + j0;
         float* o = oi + int64_t(h) * hd;
         float* dst = j0 == 0 ? o : part;
-        if (kv.f16) ak.weighted_sum_f16(p, static_cast<const kern::f16_t*>(kv.v) + off, kv_stride, nb, hd, dst);
-        else ak.weighted_sum_f32(p, static_cast<const float*>(kv.v) + off, kv_stride, nb, hd, dst);
+        switch (kv.type) {
+          case KvType::f32: ak.weighted_sum_f32(p, f32_at(kv.v, off), kv_stride, nb, hd, dst); break;
+          case KvType::f16: ak.weighted_sum_f16(p, f16_at(kv.v, off), kv_stride, nb, hd, dst); break;
+          case KvType::q8_0: ak.weighted_sum_q8_0(p, q8_at(kv.v, off), kv_stride / kern::QK8_0, nb, hd, dst); break;
+        }
         if (j0 > 0)
           for (int d = 0; d < hd; ++d) o[d] += part[d];
       }
@@ -200,11 +231,12 @@ void attention(const AttentionArgs& a, const float* q, const KvCache& cache, int
                           std::to_string(cache.head_dim()));
   if (a.n_kv > cache.max_tokens())
     fail("attention", "n_kv " + std::to_string(a.n_kv) + " exceeds cache capacity " + std::to_string(cache.max_tokens()));
-  attend(a, q, KvView{cache.dtype() == DType::f16, cache.keys(layer), cache.values(layer)}, out, scratch);
+  const KvType t = cache.dtype() == DType::q8_0 ? KvType::q8_0 : cache.dtype() == DType::f16 ? KvType::f16 : KvType::f32;
+  attend(a, q, KvView{t, cache.keys(layer), cache.values(layer)}, out, scratch);
 }
 
 void attention(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, Arena& scratch) {
-  attend(a, q, KvView{false, k, v}, out, scratch);
+  attend(a, q, KvView{KvType::f32, k, v}, out, scratch);
 }
 
 }  // namespace sprout

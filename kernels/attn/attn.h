@@ -1,4 +1,4 @@
-// Row primitives for attention over f32 or f16 key/value rows.
+// Row primitives for attention over f32, f16 or q8_0 key/value rows.
 //
 //   dot_f32(a, b, n)      = sum a[i] * b[i]            (q . k, f32 cache or plain K)
 //   dot_f16(a, b, n)      = sum a[i] * f32(b[i])       (q . k, f16 cache)
@@ -16,6 +16,11 @@
 //                         : out[d] = sum_j p[j] * V[j * stride + d]  (overwrites
 //                           out; n_keys == 0 gives zeros; no key is skipped, so
 //                           p[j] == 0 with a non-finite V row still gives NaN)
+//   scores_q8_0, weighted_sum_q8_0: the same over q8_0 rows (GGUF blocks of 32,
+//                           kernels/common/quant_blocks.h; value i of a row is
+//                           d * qs[i]); hd must be a multiple of 32 and stride
+//                           is counted in blocks (row j at K + j * stride)
+//   from_q8_0(x, n, y)    : y[i] = f32(d) * qs[i] (exact), n a multiple of 32
 // They replace one dot/axpy call per key: the SIMD scores run several keys at
 // once with independent accumulators (q loaded once per group), the SIMD
 // weighted sum keeps a block of output columns in registers across all keys,
@@ -30,12 +35,17 @@
 // each column in double over the keys. SIMD scores agree with the scalar ones to
 // ~1e-6 relative to scale * sum |q k|; the SIMD weighted sum (f32 FMA, keys in
 // order) to (n_keys + 1) * 2^-23 relative to sum_j |p_j v_jd|. f16 conversions are
-// exact / RNE and match kernels/common/fp16.h bit for bit.
+// exact / RNE and match kernels/common/fp16.h bit for bit. The q8_0 kernels
+// dequantize on the fly (every d * qs is exact in f32) and use f32 FMA, so they
+// carry the same bounds as the f32/f16 ones; their SIMD scores sum each block
+// before scaling it by d, which adds one rounding per block (within ~1e-6).
+// (The q8_0 rows are written by kernels/dot's q8_0 quantizer: GGUF's rounding.)
 #pragma once
 #include <cstdint>
 
 #include "kernels/common/dispatch.h"
 #include "kernels/common/fp16.h"
+#include "kernels/common/quant_blocks.h"
 
 namespace sprout::kern {
 
@@ -50,6 +60,9 @@ struct AttnKernels {
   void (*scores_f16)(const float* q, const f16_t* K, int64_t stride, int n_keys, int hd, float scale, float* s);
   void (*weighted_sum_f32)(const float* p, const float* V, int64_t stride, int n_keys, int hd, float* out);
   void (*weighted_sum_f16)(const float* p, const f16_t* V, int64_t stride, int n_keys, int hd, float* out);
+  void (*from_q8_0)(const block_q8_0* x, int n, float* y);
+  void (*scores_q8_0)(const float* q, const block_q8_0* K, int64_t stride, int n_keys, int hd, float scale, float* s);
+  void (*weighted_sum_q8_0)(const float* p, const block_q8_0* V, int64_t stride, int n_keys, int hd, float* out);
 };
 
 const AttnKernels& attn_kernels(Isa isa);

@@ -135,6 +135,79 @@ void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd
   weighted_sum_tail(p, V, stride, n_keys, d, hd, out);
 }
 
+// ---- q8_0 rows ----
+// Eight int8 -> eight f32; a block's scale d (f16) -> f32 in every lane.
+inline __m256 load8(const int8_t* p) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+inline __m256 scale8(f16_t d) { return _mm256_cvtph_ps(_mm_set1_epi16(short(d))); }
+
+void from_q8_0(const block_q8_0* x, int n, float* y) {
+  for (int b = 0; b < n / QK8_0; ++b, y += QK8_0) {
+    const __m256 d = scale8(x[b].d);
+    for (int u = 0; u < 4; ++u) _mm256_storeu_ps(y + 8 * u, _mm256_mul_ps(d, load8(x[b].qs + 8 * u)));
+  }
+}
+
+// s[r] = scale * q . K[r * stride], r < R: per block, the 32 products summed in
+// one vector, then scaled by the key's d into that key's accumulator.
+template <int R>
+inline void score_group_q8(const float* q, const block_q8_0* K, int64_t stride, int hd, float scale, float* s) {
+  __m256 acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+  for (int b = 0; b < hd / QK8_0; ++b) {
+    const float* qb = q + b * QK8_0;
+    const __m256 q0 = _mm256_loadu_ps(qb), q1 = _mm256_loadu_ps(qb + 8), q2 = _mm256_loadu_ps(qb + 16),
+                 q3 = _mm256_loadu_ps(qb + 24);
+    for (int r = 0; r < R; ++r) {
+      const block_q8_0& k = K[r * stride + b];
+      __m256 t = _mm256_mul_ps(q0, load8(k.qs));
+      t = _mm256_fmadd_ps(q1, load8(k.qs + 8), t);
+      t = _mm256_fmadd_ps(q2, load8(k.qs + 16), t);
+      t = _mm256_fmadd_ps(q3, load8(k.qs + 24), t);
+      acc[r] = _mm256_fmadd_ps(t, scale8(k.d), acc[r]);
+    }
+  }
+  float sum[R];
+  if constexpr (R == 8) {
+    _mm256_storeu_ps(sum, hsum8(acc));
+  } else {
+    for (int r = 0; r < R; ++r) sum[r] = vm::hsum(acc[r]);
+  }
+  for (int r = 0; r < R; ++r) s[r] = sum[r] * scale;
+}
+
+void scores_q8_0(const float* q, const block_q8_0* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  score_keys(K, stride, n_keys, hd / QK8_0, [&](auto keys, int j) {
+    score_group_q8<decltype(keys)::value>(q, K + j * stride, stride, hd, scale, s + j);
+  });
+}
+
+// out[c] = sum_j p[j] * V[j * stride] values c < 32 * B: B blocks of columns in
+// 4B accumulators across all keys, each block's weight p[j] * d formed once.
+template <int B>
+inline void wsum_blocks_q8(const float* p, const block_q8_0* V, int64_t stride, int n_keys, float* out) {
+  __m256 acc[4 * B];
+  for (int a = 0; a < 4 * B; ++a) acc[a] = _mm256_setzero_ps();
+  for (int j = 0; j < n_keys; ++j) {
+    if (j + kPrefetchKeys < n_keys) prefetch_span(V + (j + kPrefetchKeys) * stride, sizeof(block_q8_0) * B);
+    const __m256 pj = _mm256_broadcast_ss(p + j);
+    const block_q8_0* v = V + j * stride;
+    for (int b = 0; b < B; ++b) {
+      const __m256 w = _mm256_mul_ps(pj, scale8(v[b].d));
+      for (int u = 0; u < 4; ++u) acc[4 * b + u] = _mm256_fmadd_ps(w, load8(v[b].qs + 8 * u), acc[4 * b + u]);
+    }
+  }
+  for (int a = 0; a < 4 * B; ++a) _mm256_storeu_ps(out + 8 * a, acc[a]);
+}
+
+void weighted_sum_q8_0(const float* p, const block_q8_0* V, int64_t stride, int n_keys, int hd, float* out) {
+  const int nb = hd / QK8_0;
+  int b = 0;
+  for (; b + 2 <= nb; b += 2) wsum_blocks_q8<2>(p, V + b, stride, n_keys, out + b * QK8_0);
+  if (b < nb) wsum_blocks_q8<1>(p, V + b, stride, n_keys, out + b * QK8_0);
+}
+
 }  // namespace
 
 const AttnKernels kAttnAvx2 = {dot_f32,
@@ -146,6 +219,9 @@ const AttnKernels kAttnAvx2 = {dot_f32,
                                scores<float>,
                                scores<f16_t>,
                                weighted_sum<float>,
-                               weighted_sum<f16_t>};
+                               weighted_sum<f16_t>,
+                               from_q8_0,
+                               scores_q8_0,
+                               weighted_sum_q8_0};
 
 }  // namespace sprout::kern

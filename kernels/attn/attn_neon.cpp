@@ -117,6 +117,85 @@ void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd
   weighted_sum_tail(p, V, stride, n_keys, d, hd, out);
 }
 
+// ---- q8_0 rows ----
+// A block's 32 int8 as eight f32x4 (widen twice, then convert); its d as f32.
+inline void load32(const int8_t* p, float32x4_t* v) {
+  for (int h = 0; h < 2; ++h) {
+    const int8x16_t b = vld1q_s8(p + 16 * h);
+    const int16x8_t lo = vmovl_s8(vget_low_s8(b)), hi = vmovl_s8(vget_high_s8(b));
+    v[4 * h + 0] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(lo)));
+    v[4 * h + 1] = vcvtq_f32_s32(vmovl_s16(vget_high_s16(lo)));
+    v[4 * h + 2] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(hi)));
+    v[4 * h + 3] = vcvtq_f32_s32(vmovl_s16(vget_high_s16(hi)));
+  }
+}
+inline float scale_of(f16_t d) { return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0); }
+
+void from_q8_0(const block_q8_0* x, int n, float* y) {
+  for (int b = 0; b < n / QK8_0; ++b, y += QK8_0) {
+    float32x4_t v[8];
+    load32(x[b].qs, v);
+    const float d = scale_of(x[b].d);
+    for (int u = 0; u < 8; ++u) vst1q_f32(y + 4 * u, vmulq_n_f32(v[u], d));
+  }
+}
+
+// s[r] = scale * q . K[r * stride], r < R: per block, the 32 products summed in
+// one vector, then scaled by the key's d into that key's accumulator.
+template <int R>
+inline void score_group_q8(const float* q, const block_q8_0* K, int64_t stride, int hd, float scale, float* s) {
+  float32x4_t acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = vdupq_n_f32(0.f);
+  for (int b = 0; b < hd / QK8_0; ++b) {
+    float32x4_t qv[8];
+    for (int u = 0; u < 8; ++u) qv[u] = vld1q_f32(q + b * QK8_0 + 4 * u);
+    for (int r = 0; r < R; ++r) {
+      const block_q8_0& k = K[r * stride + b];
+      float32x4_t kv[8];
+      load32(k.qs, kv);
+      float32x4_t t0 = vmulq_f32(qv[0], kv[0]), t1 = vmulq_f32(qv[1], kv[1]);
+      for (int u = 2; u < 8; u += 2) {
+        t0 = vfmaq_f32(t0, qv[u], kv[u]);
+        t1 = vfmaq_f32(t1, qv[u + 1], kv[u + 1]);
+      }
+      acc[r] = vfmaq_n_f32(acc[r], vaddq_f32(t0, t1), scale_of(k.d));
+    }
+  }
+  for (int r = 0; r < R; ++r) s[r] = vaddvq_f32(acc[r]) * scale;
+}
+
+void scores_q8_0(const float* q, const block_q8_0* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  score_keys(K, stride, n_keys, hd / QK8_0, [&](auto keys, int j) {
+    score_group_q8<decltype(keys)::value>(q, K + j * stride, stride, hd, scale, s + j);
+  });
+}
+
+// out[c] = sum_j p[j] * V[j * stride] values c < 32 * B: B blocks of columns in
+// 8B accumulators across all keys, each block's weight p[j] * d formed once.
+template <int B>
+inline void wsum_blocks_q8(const float* p, const block_q8_0* V, int64_t stride, int n_keys, float* out) {
+  float32x4_t acc[8 * B];
+  for (int a = 0; a < 8 * B; ++a) acc[a] = vdupq_n_f32(0.f);
+  for (int j = 0; j < n_keys; ++j) {
+    if (j + kPrefetchKeys < n_keys) prefetch_span(V + (j + kPrefetchKeys) * stride, sizeof(block_q8_0) * B);
+    const block_q8_0* v = V + j * stride;
+    for (int b = 0; b < B; ++b) {
+      float32x4_t x[8];
+      load32(v[b].qs, x);
+      const float w = p[j] * scale_of(v[b].d);
+      for (int u = 0; u < 8; ++u) acc[8 * b + u] = vfmaq_n_f32(acc[8 * b + u], x[u], w);
+    }
+  }
+  for (int a = 0; a < 8 * B; ++a) vst1q_f32(out + 4 * a, acc[a]);
+}
+
+void weighted_sum_q8_0(const float* p, const block_q8_0* V, int64_t stride, int n_keys, int hd, float* out) {
+  const int nb = hd / QK8_0;
+  int b = 0;
+  for (; b + 2 <= nb; b += 2) wsum_blocks_q8<2>(p, V + b, stride, n_keys, out + b * QK8_0);
+  if (b < nb) wsum_blocks_q8<1>(p, V + b, stride, n_keys, out + b * QK8_0);
+}
+
 }  // namespace
 
 const AttnKernels kAttnNeon = {dot_f32,
@@ -128,6 +207,9 @@ const AttnKernels kAttnNeon = {dot_f32,
                                scores<float>,
                                scores<f16_t>,
                                weighted_sum<float>,
-                               weighted_sum<f16_t>};
+                               weighted_sum<f16_t>,
+                               from_q8_0,
+                               scores_q8_0,
+                               weighted_sum_q8_0};
 
 }  // namespace sprout::kern

@@ -50,6 +50,38 @@ void weighted_sum(const float* p, const T* V, int64_t stride, int n_keys, int hd
   }
 }
 
+// q8_0 rows: value i of a row is d * qs[i], exact in f32 (11-bit by 8-bit significands).
+void from_q8_0(const block_q8_0* x, int n, float* y) {
+  for (int b = 0; b < n / QK8_0; ++b) {
+    const float d = f16_to_f32(x[b].d);
+    for (int i = 0; i < QK8_0; ++i) y[b * QK8_0 + i] = d * float(x[b].qs[i]);
+  }
+}
+
+void scores_q8_0(const float* q, const block_q8_0* K, int64_t stride, int n_keys, int hd, float scale, float* s) {
+  for (int j = 0; j < n_keys; ++j) {
+    const block_q8_0* k = K + j * stride;
+    double acc = 0.0;
+    for (int b = 0; b < hd / QK8_0; ++b) {
+      const float d = f16_to_f32(k[b].d);
+      for (int i = 0; i < QK8_0; ++i) acc += double(q[b * QK8_0 + i]) * (d * float(k[b].qs[i]));
+    }
+    s[j] = float(acc) * scale;
+  }
+}
+
+void weighted_sum_q8_0(const float* p, const block_q8_0* V, int64_t stride, int n_keys, int hd, float* out) {
+  for (int b = 0; b < hd / QK8_0; ++b) {
+    double acc[QK8_0] = {};
+    for (int j = 0; j < n_keys; ++j) {
+      const block_q8_0& v = V[j * stride + b];
+      const float d = f16_to_f32(v.d);
+      for (int i = 0; i < QK8_0; ++i) acc[i] += double(p[j]) * (d * float(v.qs[i]));
+    }
+    for (int i = 0; i < QK8_0; ++i) out[b * QK8_0 + i] = float(acc[i]);
+  }
+}
+
 }  // namespace
 
 const AttnKernels kAttnScalar = {dot_f32,
@@ -61,6 +93,9 @@ const AttnKernels kAttnScalar = {dot_f32,
                                  scores<float>,
                                  scores<f16_t>,
                                  weighted_sum<float>,
-                                 weighted_sum<f16_t>};
+                                 weighted_sum<f16_t>,
+                                 from_q8_0,
+                                 scores_q8_0,
+                                 weighted_sum_q8_0};
 
 }  // namespace sprout::kern

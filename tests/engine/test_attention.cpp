@@ -10,7 +10,9 @@
 #include "engine/error.h"
 #include "engine/kv_cache.h"
 #include "engine/threads.h"
+#include "kernels/attn/attn.h"
 #include "kernels/common/fp16.h"
+#include "kernels/quant/quant.h"
 #include "tests/test_util.h"
 
 using namespace sprout;
@@ -285,6 +287,71 @@ TEST(KvCache, WriteTruncateBytes) {
   EXPECT_THROW(c.write(0, 8, 3, k.data(), v.data()), Error);  // past capacity
   EXPECT_THROW(c.write(0, -1, 1, k.data(), v.data()), Error);
   EXPECT_THROW(c.write(3, 0, 1, k.data(), v.data()), Error);  // no such layer
-  EXPECT_THROW(KvCache(1, 4, 2, 4, DType::q8_0), Error);
+  EXPECT_THROW(KvCache(1, 4, 2, 4, DType::q8_0), Error);   // head_dim not a multiple of 32
+  EXPECT_THROW(KvCache(1, 4, 2, 32, DType::q4_0), Error);   // not a cache type
+  EXPECT_THROW(KvCache(1000, 1 << 30, 64, 128), Error);     // more than 1 TiB, refused before allocating
   EXPECT_THROW(KvCache(0, 4, 2, 4), Error);
+}
+
+// q8_0 cache: rows are GGUF q8_0 of what was written (the reference quantizer's
+// bytes), 34 bytes per 32 values.
+TEST(KvCache, Q8_0WritesGgufBlocks) {
+  const int kvh = 2, hd = 64, row = kvh * hd;
+  KvCache c(2, 10, kvh, hd, DType::q8_0);
+  EXPECT_EQ(c.bytes(), uint64_t(2 * 2 * 10 * (row / 32) * 34));
+  auto k = test::random_floats(size_t(3 * row), 40), v = test::random_floats(size_t(3 * row), 41, -5.f, 5.f);
+  c.write(1, 6, 3, k.data(), v.data());
+  EXPECT_EQ(c.size(), 9);
+  std::vector<kern::block_q8_0> kq(size_t(3 * row / 32)), vq(kq.size());
+  kern::quantize_q8_0(k.data(), int64_t(k.size()), kq.data());
+  kern::quantize_q8_0(v.data(), int64_t(v.size()), vq.data());
+  const auto* kc = static_cast<const kern::block_q8_0*>(c.keys(1)) + 6 * row / 32;
+  const auto* vc = static_cast<const kern::block_q8_0*>(c.values(1)) + 6 * row / 32;
+  EXPECT_EQ(std::memcmp(kc, kq.data(), kq.size() * sizeof(kern::block_q8_0)), 0);
+  EXPECT_EQ(std::memcmp(vc, vq.data(), vq.size() * sizeof(kern::block_q8_0)), 0);
+  EXPECT_EQ(kv_dtype_from_name("q8_0"), DType::q8_0);
+  EXPECT_EQ(kv_dtype_from_name("f16"), DType::f16);
+  EXPECT_EQ(kv_dtype_from_name("q4_0"), std::nullopt);
+}
+
+namespace {
+// The cache's first n positions of layer 0 as f32 (what attention over it must see).
+std::pair<std::vector<float>, std::vector<float>> dequantized(const KvCache& c, int n) {
+  const int64_t len = int64_t(n) * c.n_kv_heads() * c.head_dim();
+  std::vector<float> k(static_cast<size_t>(len)), v(static_cast<size_t>(len));
+  kern::dequantize_q8_0(c.keys(0), len, k.data());
+  kern::dequantize_q8_0(c.values(0), len, v.data());
+  return {k, v};
+}
+}  // namespace
+
+// Attention over a q8_0 cache equals the definition over the dequantized rows
+// (decode walk and blocked prefill, GQA, causal after a prefix, a masked key;
+// same f32 bounds as the f16 tests), and stays within q8_0's rounding of the
+// exact rows: each value moves by at most amax/254 of its block, which for these
+// inputs (|k| <= 2, |q| <= 2, |v| <= 1, hd 64) keeps outputs within 0.03.
+TEST(Attention, Q8_0CacheDecodeAndBlockedPrefill) {
+  const int heads = 8, kvh = 2, hd = 64, past = 270, n_q = 45;
+  const int n_kv = past + n_q;
+  auto k = test::random_floats(size_t(n_kv * kvh * hd), 50, -2.f, 2.f), v = test::random_floats(size_t(n_kv * kvh * hd), 51);
+  auto q = test::random_floats(size_t(n_q * heads * hd), 52, -2.f, 2.f);
+  KvCache cache(1, 320, kvh, hd, DType::q8_0);
+  cache.write(0, 0, n_kv, k.data(), v.data());
+  const auto [kd, vd] = dequantized(cache, n_kv);
+  std::vector<float> mask(n_kv, 0.f);
+  mask[5] = kNegInf;
+  Arena arena;
+  for (int nq : {1, 3, n_q}) {  // decode walk (< 8 queries) and blocked prefill
+    AttentionArgs a = args(nq, n_kv, heads, kvh, hd, true, n_kv - nq);
+    a.key_mask = mask.data();
+    const std::vector<float> qs(q.begin(), q.begin() + int64_t(nq) * heads * hd);
+    std::vector<float> out(qs.size());
+    attention(a, qs.data(), cache, 0, out.data(), arena);
+    const auto ref_deq = reference(a, qs, kd, vd);
+    EXPECT_LE(test::max_abs_diff(ref_deq.data(), out.data(), out.size()), 3e-6f) << "n_q " << nq;
+    const auto ref = reference(a, qs, k, v);
+    const float err = test::max_abs_diff(ref.data(), out.data(), out.size());
+    EXPECT_LE(err, 0.03f) << "n_q " << nq;
+    EXPECT_GT(err, 0.f) << "n_q " << nq;  // the cache really is quantized
+  }
 }

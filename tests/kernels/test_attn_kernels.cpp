@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/attn/attn.h"
+#include "kernels/quant/quant.h"
 #include "tests/test_util.h"
 
 using namespace sprout;
@@ -134,6 +135,85 @@ TEST(AttnKernels, MultiKeySimdMatchesScalar) {
             }
             EXPECT_TRUE(std::isnan(o[size_t(hd)])) << at << " wrote past hd";
           }
+        }
+      }
+    }
+  }
+}
+
+// q8_0 rows (random values quantized by GGUF's reference rounding, strides in blocks).
+namespace {
+std::vector<block_q8_0> q8_rows(size_t blocks, uint32_t seed) {
+  auto x = test::random_floats(blocks * QK8_0, seed);
+  for (size_t i = 0; i < x.size(); i += 61) x[i] *= 9.f;  // a few outliers, so blocks get different scales
+  std::vector<block_q8_0> b(blocks);
+  quantize_q8_0(x.data(), int64_t(x.size()), b.data());
+  return b;
+}
+}  // namespace
+
+// The scalar q8_0 kernels are the f32 ones on the dequantized rows: every d * q is
+// exact in f32, so scores and weighted sums agree bit for bit, and from_q8_0 is
+// GGUF's dequantize_row_q8_0.
+TEST(AttnKernels, ScalarQ8IsF32OnDequantizedRows) {
+  const int hd = 96, n = 7;
+  const int64_t stride = 5;  // blocks per row (hd / 32 = 3 used)
+  const auto rows = q8_rows(size_t(n) * size_t(stride), 11);
+  std::vector<float> deq(rows.size() * QK8_0), ref(rows.size() * QK8_0);
+  kAttnScalar.from_q8_0(rows.data(), int(deq.size()), deq.data());
+  dequantize_q8_0(rows.data(), int64_t(ref.size()), ref.data());
+  EXPECT_EQ(deq, ref);
+  const auto q = test::random_floats(hd, 12), p = test::random_floats(n, 13);
+  std::vector<float> s(n), s_ref(n), o(hd), o_ref(hd);
+  kAttnScalar.scores_q8_0(q.data(), rows.data(), stride, n, hd, 0.125f, s.data());
+  kAttnScalar.scores_f32(q.data(), deq.data(), stride * QK8_0, n, hd, 0.125f, s_ref.data());
+  EXPECT_EQ(s, s_ref);
+  kAttnScalar.weighted_sum_q8_0(p.data(), rows.data(), stride, n, hd, o.data());
+  kAttnScalar.weighted_sum_f32(p.data(), deq.data(), stride * QK8_0, n, hd, o_ref.data());
+  EXPECT_EQ(o, o_ref);
+  kAttnScalar.weighted_sum_q8_0(p.data(), rows.data(), stride, 0, hd, o.data());  // no keys: zeros
+  EXPECT_EQ(o, std::vector<float>(hd, 0.f));
+}
+
+// Every ISA against the scalar oracle, bounds as in MultiKeySimdMatchesScalar
+// (magnitudes from the dequantized rows); from_q8_0 bit for bit.
+TEST(AttnKernels, MultiKeyQ8SimdMatchesScalar) {
+  const float scale = 0.0884f;
+  for (Isa isa : test::simd_isas()) {
+    const AttnKernels& k = attn_kernels(isa);
+    for (int hd : {32, 64, 96, 128, 160}) {
+      const int nb = hd / QK8_0;
+      for (int64_t stride : {int64_t(nb), int64_t(nb) + 1, int64_t(nb) * 4}) {
+        for (int n : {0, 1, 3, 4, 5, 8, 9, 13, 17, 40, 130}) {
+          const std::string at = std::string(isa_name(isa)) + " hd=" + std::to_string(hd) +
+                                 " stride=" + std::to_string(stride) + " n=" + std::to_string(n);
+          const size_t blocks = size_t(std::max<int64_t>(int64_t(n - 1) * stride + nb, 0));
+          const uint32_t seed = uint32_t(hd * 1000 + n) + uint32_t(stride);
+          const auto rows = q8_rows(blocks, seed);
+          const auto q = test::random_floats(size_t(hd), seed + 1), p = test::random_floats(size_t(n), seed + 2);
+          std::vector<float> deq(blocks * QK8_0), deq_simd(blocks * QK8_0);
+          kAttnScalar.from_q8_0(rows.data(), int(deq.size()), deq.data());
+          k.from_q8_0(rows.data(), int(deq.size()), deq_simd.data());
+          EXPECT_EQ(deq_simd, deq) << at << " from_q8_0";
+          std::vector<float> s_ref(size_t(n) + 1, NAN), s(size_t(n) + 1, NAN);
+          std::vector<float> o_ref(size_t(hd) + 1, NAN), o(size_t(hd) + 1, NAN);
+          kAttnScalar.scores_q8_0(q.data(), rows.data(), stride, n, hd, scale, s_ref.data());
+          k.scores_q8_0(q.data(), rows.data(), stride, n, hd, scale, s.data());
+          kAttnScalar.weighted_sum_q8_0(p.data(), rows.data(), stride, n, hd, o_ref.data());
+          k.weighted_sum_q8_0(p.data(), rows.data(), stride, n, hd, o.data());
+          const int64_t es = stride * QK8_0;
+          for (int j = 0; j < n; ++j) {
+            double mag = 0;
+            for (int i = 0; i < hd; ++i) mag += std::fabs(double(q[size_t(i)]) * deq[size_t(j * es + i)]);
+            EXPECT_NEAR(s[size_t(j)], s_ref[size_t(j)], 1e-6 * scale * mag + 1e-30) << at << " j=" << j;
+          }
+          EXPECT_TRUE(std::isnan(s[size_t(n)])) << at << " wrote past n_keys";
+          for (int d = 0; d < hd; ++d) {
+            double mag = 0;
+            for (int j = 0; j < n; ++j) mag += std::fabs(double(p[size_t(j)]) * deq[size_t(j * es + d)]);
+            EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], (n + 1) * std::ldexp(mag, -23) + 1e-30) << at << " d=" << d;
+          }
+          EXPECT_TRUE(std::isnan(o[size_t(hd)])) << at << " wrote past hd";
         }
       }
     }
