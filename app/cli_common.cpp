@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/error.h"
+#include "engine/kv_cache.h"
 #include "engine/threads.h"
 
 namespace sprout::app {
@@ -10,6 +12,16 @@ void add_threads_option(ArgParser& p, const std::string& help) { p.option("--thr
 
 void apply_threads_option(const ArgParser& p) {
   if (p.has("--threads")) set_num_threads(int(p.get_int("--threads", 1, 1024)));
+}
+
+void add_kv_type_option(ArgParser& p, const std::string& flag, const std::string& help) {
+  p.option(flag, "TYPE", help, "f16");
+}
+
+DType kv_type_option(const ArgParser& p, const std::string& flag) {
+  const std::string name = p.get(flag);
+  if (const auto t = kv_dtype_from_name(name)) return *t;
+  throw UsageError(flag, "'" + name + "': expected f16, f32 or q8_0");
 }
 
 std::string join_ids(const std::vector<int32_t>& ids) {

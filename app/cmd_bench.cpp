@@ -54,8 +54,10 @@ int cmd_bench(int argc, char** argv) {
   p.option("--threads", "THREADS", "same as -t");
   p.option("-r", "REPS", "repetitions (median reported)", "3");
   p.option("-d", "N", "context depth: N tokens prefilled (untimed) before each test", "0");
+  add_kv_type_option(p);
   p.flag("--json", "print one JSON object");
   if (!p.parse(argc, argv)) return 0;
+  const DType kv = kv_type_option(p);
 
   const std::string model = p.require("--model");
   const int np = int(p.get_int("-p", 0, 1 << 20));
@@ -76,7 +78,7 @@ int cmd_bench(int argc, char** argv) {
     id = int32_t((x >> 8) % uint32_t(c.vocab));
   }
   std::vector<float> logits(size_t(c.vocab));
-  llama::State st(*d.model, ctx);
+  llama::State st(*d.model, ctx, kv);
 
   // Warm-up: one token (touches every weight page once).
   llama::forward(*d.model, st, ids.data(), 1, logits.data());
@@ -106,18 +108,18 @@ int cmd_bench(int argc, char** argv) {
     std::printf(
         "{\"model\": \"%s\", \"format\": \"%s\", \"weight_dtype\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, "
         "\"reps\": %d, \"depth\": %d, \"threads\": %d, \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f, \"load_ms\": %.3f, "
-        "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu, \"isa\": \"%s\"}\n",
+        "\"peak_rss_mb\": %.1f, \"model_bytes\": %llu, \"kv_cache_bytes\": %llu, \"kv_type\": \"%s\", \"isa\": \"%s\"}\n",
         json_escape(d.model->path()).c_str(), d.model->format().c_str(), dtype.c_str(), np, nd, reps, depth, num_threads(), prefill,
         decode, d.load_ms, peak_rss_mb(), (unsigned long long)d.model->file_bytes(),
-        (unsigned long long)st.kv_bytes(), kern::isa_name(kern::active_isa()));
+        (unsigned long long)st.kv_bytes(), dtype_name(kv), kern::isa_name(kern::active_isa()));
   } else {
     std::printf("model        %s (%s, %s)\n", d.model->path().c_str(), d.model->format().c_str(), dtype.c_str());
     std::printf("threads      %d (kernels: %s)\n", num_threads(), kern::isa_name(kern::active_isa()));
     std::printf("load         %.1f ms\n", d.load_ms);
     if (np > 0) std::printf("prefill pp%-4d %10.2f tok/s\n", np, prefill);
     if (nd > 0) std::printf("decode  tg%-4d %10.2f tok/s\n", nd, decode);
-    std::printf("peak RSS     %.1f MB (model file %.1f MB, KV cache %.1f MB)\n", peak_rss_mb(),
-                double(d.model->file_bytes()) / 1048576.0, double(st.kv_bytes()) / 1048576.0);
+    std::printf("peak RSS     %.1f MB (model file %.1f MB, KV cache %.1f MB %s)\n", peak_rss_mb(),
+                double(d.model->file_bytes()) / 1048576.0, double(st.kv_bytes()) / 1048576.0, dtype_name(kv));
   }
   return 0;
 }

@@ -58,7 +58,9 @@ int cmd_chat(int argc, char** argv) {
   add_sampling_flags(p);
   add_threads_option(p);
   p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
+  add_kv_type_option(p);
   if (!p.parse(argc, argv)) return 0;
+  const DType kv = kv_type_option(p);
 
   const int n = int(p.get_int("-n", 1, 1 << 24));
   const SamplerParams sp = sampling_from_flags(p);
@@ -79,7 +81,7 @@ int cmd_chat(int argc, char** argv) {
     std::fprintf(stderr, "loading %s ... ", model.c_str());
     std::fflush(stderr);
     d = load_decoder(model, p.get("--tokenizer"), TokenizerUse::required);
-    st = std::make_unique<llama::State>(*d.model, context_size(*d.model, ctx_req));
+    st = std::make_unique<llama::State>(*d.model, context_size(*d.model, ctx_req), kv);
     sampler = std::make_unique<Sampler>(sp);
     fmt = detect_chat_format(d.tok->chat_template);
     system = p.has("--system") ? p.get("--system") : fmt.default_system;

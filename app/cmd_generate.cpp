@@ -25,9 +25,11 @@ int cmd_generate(int argc, char** argv) {
   add_sampling_flags(p);
   add_threads_option(p);
   p.option("--ctx", "N", "context size in tokens (default: min(trained context, 2048))", "0");
+  add_kv_type_option(p);
   p.flag("--truncate", "drop the oldest prompt tokens when the prompt does not fit the context");
   p.flag("--print-ids", "print only the generated ids, space-separated, on one line");
   if (!p.parse(argc, argv)) return 0;
+  const DType kv = kv_type_option(p);
 
   const bool has_prompt = p.has("--prompt"), has_ids = p.has("--ids");
   if (has_prompt == has_ids) throw UsageError("--prompt", "give exactly one of --prompt TEXT or --ids \"I I I\"");
@@ -68,7 +70,7 @@ int cmd_generate(int argc, char** argv) {
     prompt_ids.erase(prompt_ids.begin(), prompt_ids.end() - long(keep));
   }
 
-  llama::State st(*d.model, ctx);
+  llama::State st(*d.model, ctx, kv);
   Sampler sampler(sp);
   std::vector<int32_t> history = prompt_ids;
   Utf8Stream utf8;

@@ -89,7 +89,9 @@ int cmd_perplexity(int argc, char** argv) {
   p.option("--chunks", "N", "score at most N windows (0 = all)", "0");
   p.flag("--score-all", "score every token of a window but the first (default: the second half)");
   p.option("--kl-base", "BASE", "base model to compare with (same vocabulary)");
-  p.option("--kv-type", "TYPE", "KV cache type: f16 (as generation) or f32", "f16");
+  add_kv_type_option(p, "--kv-type", "KV cache type: f16 (as generation), f32 or q8_0");
+  add_kv_type_option(p, "--kl-base-kv-type", "the base model's KV cache type (default: --kv-type's), e.g. "
+                                             "--kl-base MODEL --kv-type q8_0 --kl-base-kv-type f16 measures the cache");
   add_threads_option(p);
   p.flag("--json", "print one JSON object");
   p.flag("--quiet", "no per-window progress on stderr");
@@ -102,8 +104,8 @@ int cmd_perplexity(int argc, char** argv) {
   if (ctx_req == 1) throw UsageError("--ctx", "windows need at least 2 tokens");
   const int chunks = int(p.get_int("--chunks", 0, 1 << 30));
   apply_threads_option(p);
-  const std::string kv = p.get("--kv-type");
-  if (kv != "f16" && kv != "f32") throw UsageError("--kv-type", "'" + kv + "': expected f16 or f32");
+  const DType kv = kv_type_option(p);
+  const DType base_kv = p.has("--kl-base-kv-type") ? kv_type_option(p, "--kl-base-kv-type") : kv;  // default: the same
   const bool json = p.has("--json"), quiet = p.has("--quiet") || json;
 
   const std::string model_arg = p.get("--model");
@@ -137,7 +139,8 @@ int cmd_perplexity(int argc, char** argv) {
   opt.ctx = ctx;
   opt.first = p.has("--score-all") ? 0 : ctx / 2;
   opt.max_windows = chunks;
-  opt.kv_dtype = kv == "f32" ? DType::f32 : DType::f16;
+  opt.kv_dtype = kv;
+  opt.base_kv_dtype = base_kv;
 
   std::unique_ptr<llama::Model> base;
   std::string base_path;
@@ -148,6 +151,8 @@ int cmd_perplexity(int argc, char** argv) {
       fail(base_path, "vocabulary of " + std::to_string(base->config().vocab) + " tokens differs from the model's " +
                           std::to_string(c.vocab));
   }
+  llama::check_kv_dtype(*d.model, kv);  // before any output
+  if (base) llama::check_kv_dtype(*base, base_kv);
 
   if (!quiet)
     std::fprintf(stderr, "perplexity: %zu tokens, %zu windows of %d, scoring positions %d..%d of each\n",

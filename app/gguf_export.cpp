@@ -127,6 +127,10 @@ void write_hparams(GgufWriter& w, const std::string& arch, const Hparams& h) {
   w.set_u32(arch + ".attention.head_count", h.heads);
   w.set_u32(arch + ".attention.head_count_kv", h.kv_heads);
   w.set_u32(arch + ".rope.dimension_count", h.head_dim);
+  if (h.heads * h.head_dim != h.dim) {  // llama.cpp's per-head sizes when they are not dim / heads
+    w.set_u32(arch + ".attention.key_length", h.head_dim);
+    w.set_u32(arch + ".attention.value_length", h.head_dim);
+  }
   w.set_f32(arch + ".rope.freq_base", h.rope_theta);
   w.set_f32(arch + ".attention.layer_norm_rms_epsilon", h.rms_eps);
   w.set_u32(arch + ".vocab_size", h.vocab);

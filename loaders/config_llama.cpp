@@ -28,7 +28,8 @@ void LlamaConfig::validate(const std::string& subject) const {
   positive(subject, "num_hidden_layers", num_hidden_layers);
   positive(subject, "num_attention_heads", num_attention_heads);
   positive(subject, "num_key_value_heads", num_key_value_heads);
-  if (hidden_size % num_attention_heads != 0)
+  if (explicit_head_dim < 0) fail(subject, "key 'head_dim': must be positive, got " + std::to_string(explicit_head_dim));
+  if (explicit_head_dim == 0 && hidden_size % num_attention_heads != 0)
     fail(subject, "hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
                       std::to_string(num_attention_heads));
   if (num_attention_heads % num_key_value_heads != 0)
@@ -55,6 +56,9 @@ LlamaConfig llama_config_from_json(const Json& j, const std::string& path) {
   c.rope_theta = opt<double>(j, "rope_theta", 10000.0, path);
   c.tie_word_embeddings = opt<bool>(j, "tie_word_embeddings", false, path);
   c.torch_dtype = opt<std::string>(j, "torch_dtype", "", path);
+  c.explicit_head_dim = opt<int64_t>(j, "head_dim", 0, path);
+  if (c.explicit_head_dim == 0 && j.contains("head_dim") && !j["head_dim"].is_null())
+    fail(path, "key 'head_dim': must be positive, got 0");
   c.bos_token_id = token_id(j, "bos_token_id", path);
   c.eos_token_id = token_id(j, "eos_token_id", path);
   c.validate(path);
@@ -76,6 +80,14 @@ LlamaConfig llama_config_from_gguf(const GgufFile& g) {
   c.max_position_embeddings = g.get_int(a + "context_length", 2048);
   c.rms_norm_eps = g.get_float(a + "attention.layer_norm_rms_epsilon", 1e-6);
   c.rope_theta = g.get_float(a + "rope.freq_base", 10000.0);
+  // key_length / value_length: per-head sizes when they differ from embedding_length / head_count.
+  if (g.find(a + "attention.key_length") || g.find(a + "attention.value_length")) {
+    const int64_t kl = g.get_int(a + "attention.key_length", -1), vl = g.get_int(a + "attention.value_length", kl);
+    if (kl <= 0 || vl != kl)
+      fail(path, "keys '" + a + "attention.key_length' / value_length: " + std::to_string(kl) + " / " +
+                     std::to_string(vl) + " (need one positive size for both)");
+    c.explicit_head_dim = kl;
+  }
   // The vocabulary size: explicit key, else the embedding's rows, else the tokenizer's.
   c.vocab_size = g.get_int(a + "vocab_size", -1);
   if (c.vocab_size < 0) {

@@ -26,9 +26,16 @@ struct LlamaConfig {
   bool tie_word_embeddings = false;
   std::string torch_dtype;             // "bfloat16", ... ("" from GGUF)
   int64_t bos_token_id = -1, eos_token_id = -1;  // -1: not given
+  // HF "head_dim" / GGUF <arch>.attention.key_length when given (Llama 3.x, Mistral
+  // and others may set it apart from hidden_size / num_attention_heads); 0: not given.
+  int64_t explicit_head_dim = 0;
 
-  int64_t head_dim() const { return num_attention_heads ? hidden_size / num_attention_heads : 0; }
-  // Error(subject, ...) unless sizes are positive and heads divide evenly.
+  int64_t head_dim() const {
+    if (explicit_head_dim > 0) return explicit_head_dim;
+    return num_attention_heads ? hidden_size / num_attention_heads : 0;
+  }
+  // Error(subject, ...) unless sizes are positive and heads divide evenly (the hidden
+  // size by the heads only when head_dim is not explicit).
   void validate(const std::string& subject) const;
 };
 

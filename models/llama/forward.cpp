@@ -27,11 +27,18 @@ namespace sprout::llama {
 
 namespace {
 constexpr int kChunk = 256;  // prompt tokens per pass: scratch stays ~ kChunk x (4 dim + 2 ffn) floats
+}  // namespace
+
+DType check_kv_dtype(const Model& m, DType kv_dtype) {
+  if (kv_dtype == DType::q8_0 && m.config().head_dim % 32 != 0)
+    fail(m.path(), "a q8_0 KV cache needs head_dim a multiple of 32; this model's is " +
+                       std::to_string(m.config().head_dim) + " (use f16)");
+  return kv_dtype;
 }
 
 State::State(const Model& m, int max_tokens, DType kv_dtype)
     : max_tokens_(max_tokens),
-      cache_(m.config().layers, max_tokens, m.config().kv_heads, m.config().head_dim, kv_dtype) {
+      cache_(m.config().layers, max_tokens, m.config().kv_heads, m.config().head_dim, check_kv_dtype(m, kv_dtype)) {
   if (max_tokens <= 0) fail("context", "size must be positive");
 }
 

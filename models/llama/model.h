@@ -76,6 +76,10 @@ class Model {
 // llama2.c checkpoint (models/llama/llama2c.cpp).
 std::unique_ptr<Model> load_llama2c(const std::string& path, const Model::Options& opt);
 
+// kv_dtype when a State of model m can hold its cache in it; Error(model path, ...)
+// otherwise (q8_0 quantizes along head_dim in blocks of 32).
+DType check_kv_dtype(const Model& m, DType kv_dtype);
+
 class State {
  public:
   // max_tokens: context the cache holds (<= config().max_ctx is not enforced; RoPE extrapolates).

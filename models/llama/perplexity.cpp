@@ -93,7 +93,7 @@ PerplexityResult perplexity(const Model& model, const Model* base, const std::ve
   const int n_in = ctx - 1;
   const int batch = std::max(1, std::min(opt.batch, n_in));
   State st(model, n_in, opt.kv_dtype);
-  std::unique_ptr<State> st_base = base ? std::make_unique<State>(*base, n_in, opt.kv_dtype) : nullptr;
+  std::unique_ptr<State> st_base = base ? std::make_unique<State>(*base, n_in, opt.base_kv_dtype.value_or(opt.kv_dtype)) : nullptr;
   std::vector<float> logits(size_t(batch) * size_t(V)), logits_base(base ? logits.size() : 0);
   std::vector<double> nll, nll_base, kl;
   int same = 0;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/llama/model.h"
@@ -50,7 +51,8 @@ struct PerplexityOptions {
   bool bos_first = false; // replace each window's first token by bos_id
   int32_t bos_id = -1;
   int batch = 64;         // tokens per forward call (bounds the logits buffer to batch x vocab)
-  DType kv_dtype = DType::f16;  // the KV cache of both models (f16: what generation uses)
+  DType kv_dtype = DType::f16;       // the model's KV cache (f16: what generation uses)
+  std::optional<DType> base_kv_dtype;  // the base model's; unset: kv_dtype
 };
 
 struct PerplexityResult {

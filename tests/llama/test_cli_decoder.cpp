@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kernels/common/dispatch.h"
+#include "loaders/gguf.h"
 #include "loaders/json_util.h"
 #include "tests/test_util.h"
 
@@ -161,6 +162,68 @@ TEST(CliBench, DepthPrefillsBeforeEachTest) {
   EXPECT_NE(r.out.find("\"depth\": 500"), std::string::npos) << r.out;
   CliRun bad = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 4 -n 4 -d -1");
   EXPECT_EQ(bad.code, 2) << bad.err;
+}
+
+// A one-layer "llama" GGUF with seeded weights and 32-wide heads (dim 64, 2 heads,
+// vocab 32), so a q8_0 KV cache applies; returns its path.
+std::string tiny_gguf_head32() {
+  const std::string path = ::testing::TempDir() + "/tiny_head32_" + std::to_string(getpid()) + ".gguf";
+  sprout::GgufWriter w;
+  w.set_string("general.architecture", "llama");
+  w.set_u32("llama.context_length", 64);
+  w.set_u32("llama.embedding_length", 64);
+  w.set_u32("llama.block_count", 1);
+  w.set_u32("llama.feed_forward_length", 96);
+  w.set_u32("llama.attention.head_count", 2);
+  w.set_u32("llama.vocab_size", 32);
+  static std::vector<std::vector<float>> keep;
+  keep.clear();
+  uint32_t seed = 1;
+  auto add = [&](const std::string& name, std::vector<int64_t> shape, bool norm) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    keep.push_back(norm ? std::vector<float>(size_t(n), 1.f) : sprout::test::random_floats(size_t(n), seed++, -0.3f, 0.3f));
+    w.add_tensor(name, sprout::DType::f32, shape, keep.back().data());
+  };
+  add("token_embd.weight", {32, 64}, false);
+  add("blk.0.attn_norm.weight", {64}, true);
+  for (const char* t : {"attn_q", "attn_k", "attn_v", "attn_output"}) add(std::string("blk.0.") + t + ".weight", {64, 64}, false);
+  add("blk.0.ffn_norm.weight", {64}, true);
+  add("blk.0.ffn_gate.weight", {96, 64}, false);
+  add("blk.0.ffn_up.weight", {96, 64}, false);
+  add("blk.0.ffn_down.weight", {64, 96}, false);
+  add("output_norm.weight", {64}, true);
+  add("output.weight", {32, 64}, false);
+  w.write(path);
+  return path;
+}
+
+// --kv-type on generate and bench: q8_0 runs where head_dim allows it (its bytes in
+// bench's JSON: 34 per 32 values), is refused by name where it does not, and any
+// other name is a usage error.
+TEST(CliKvType, Q8_0CacheWhereHeadDimAllows) {
+  const std::string m = tiny_gguf_head32();
+  CliRun g = sprout("generate --model " + m + " --ids '1 2 3' --temp 0 -n 8 --print-ids --kv-type q8_0");
+  ASSERT_EQ(g.code, 0) << g.err;
+  EXPECT_EQ(std::count(g.out.begin(), g.out.end(), ' '), 7) << g.out;  // 8 ids
+  CliRun b = sprout("bench --model " + m + " -p 16 -n 8 -t 1 -r 1 --json --kv-type q8_0");
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_NE(b.out.find("\"kv_type\": \"q8_0\""), std::string::npos) << b.out;
+  // 17 positions (16 + 1) x (k, v) x 1 layer x 64 values / 32 x 34 bytes.
+  EXPECT_NE(b.out.find("\"kv_cache_bytes\": 2312,"), std::string::npos) << b.out;
+  CliRun f = sprout("bench --model " + m + " -p 16 -n 8 -t 1 -r 1 --json");
+  EXPECT_NE(f.out.find("\"kv_cache_bytes\": 4352,"), std::string::npos) << f.out;  // f16: 2 bytes per value
+  std::remove(m.c_str());
+
+  CliRun refused = sprout("generate " + stories() + " --ids 1 -n 2 --kv-type q8_0");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find(repo_path("app/assets/stories260K.bin") + ": a q8_0 KV cache needs head_dim a multiple "
+                                                                       "of 32; this model's is 8"),
+            std::string::npos)
+      << refused.err;
+  CliRun usage = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 4 -n 4 --kv-type q4_0");
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_NE(usage.err.find("--kv-type: 'q4_0': expected f16, f32 or q8_0"), std::string::npos) << usage.err;
 }
 
 }  // namespace

@@ -124,7 +124,10 @@ TEST(CliPerplexity, Errors) {
   expect_error(tiny, 2, "--file");
   expect_error(tiny + " --file " + text_file() + " --ids-file " + short_ids.path, 2, "--file");
   expect_error(tiny + " --ids-file " + short_ids.path + " --ctx 1", 2, "--ctx");
-  expect_error(tiny + " --ids-file " + short_ids.path + " --kv-type q8_0", 2, "--kv-type");
+  expect_error(tiny + " --ids-file " + short_ids.path + " --kv-type q4_0", 2, "--kv-type");
+  expect_error(tiny + " --ids-file " + short_ids.path + " --kl-base-kv-type bf16", 2, "--kl-base-kv-type");
+  expect_error(tiny + " --ids-file " + short_ids.path + " --ctx 4 --kv-type q8_0", 1,
+               data("qwen2_gqa_untied_f32"));  // head_dim 16: no q8_0 cache
   expect_error(tiny + " --ids-file /nonexistent/ids.txt", 1, "/nonexistent/ids.txt");
   expect_error(tiny + " --ids-file " + short_ids.path + " --ctx 8", 1, short_ids.path);     // too short
   expect_error(tiny + " --ids-file " + bad_ids.path + " --ctx 4", 1, bad_ids.path);         // id >= vocab

@@ -103,6 +103,46 @@ TEST(Config, LlamaFromGguf) {
                bert->file().path() + ": key 'general.architecture': unsupported 'bert' (expected llama or qwen2)");
 }
 
+// head_dim apart from hidden_size / heads: HF's "head_dim" key, GGUF's attention.key_length
+// (with value_length equal); then hidden_size need not be a multiple of the heads.
+TEST(Config, LlamaExplicitHeadDim) {
+  test::TempDir dir;
+  const std::string p = dir.file("config.json");
+  std::string j = kQwenJson;
+  j.replace(j.find("\"sliding_window\": null"), 22, "\"head_dim\": 96, \"sliding_window\": null");
+  test::write_text(p, j);
+  EXPECT_EQ(llama_config_from_json(p).head_dim(), 96);
+  j = kQwenJson;
+  j.replace(j.find("\"sliding_window\": null"), 22, "\"head_dim\": null, \"sliding_window\": null");
+  test::write_text(p, j);
+  EXPECT_EQ(llama_config_from_json(p).head_dim(), 128);  // null: hidden_size / heads
+  j = kQwenJson;
+  j.replace(j.find("\"sliding_window\": null"), 22, "\"head_dim\": 0, \"sliding_window\": null");
+  test::write_text(p, j);
+  expect_error([&] { llama_config_from_json(p); }, p + ": key 'head_dim': must be positive, got 0");
+
+  auto gguf = [&](int key_length, int value_length) {
+    GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    w.set_u32("llama.embedding_length", 60);  // not a multiple of the 8 heads
+    w.set_u32("llama.feed_forward_length", 96);
+    w.set_u32("llama.block_count", 1);
+    w.set_u32("llama.attention.head_count", 8);
+    w.set_u32("llama.vocab_size", 32);
+    if (key_length) w.set_u32("llama.attention.key_length", uint32_t(key_length));
+    if (value_length) w.set_u32("llama.attention.value_length", uint32_t(value_length));
+    w.write(dir.file("m.gguf"));
+    return GgufFile::open(dir.file("m.gguf"));
+  };
+  EXPECT_EQ(llama_config_from_gguf(*gguf(32, 32)).head_dim(), 32);
+  EXPECT_EQ(llama_config_from_gguf(*gguf(32, 0)).head_dim(), 32);
+  expect_error([&] { llama_config_from_gguf(*gguf(32, 16)); },
+               dir.file("m.gguf") + ": keys 'llama.attention.key_length' / value_length: 32 / 16 (need one positive size "
+                                    "for both)");
+  expect_error([&] { llama_config_from_gguf(*gguf(0, 0)); },
+               dir.file("m.gguf") + ": hidden_size 60 is not a multiple of num_attention_heads 8");
+}
+
 // The shape all-MiniLM-L6-v2 and bge-small share (BERT vocabulary, 384 wide, 12 heads).
 void expect_bert_small_shape(const BertConfig& c) {
   EXPECT_EQ(c.vocab_size, 30522);
