@@ -6,7 +6,8 @@
 // stream through the caches between two visits of a layer's KV; x86 only).
 // Paths: 0 = engine attention() on the scalar kernels, 1 = one dot_f16 / axpy_f16
 // call per key (the row-at-a-time form, kept here for comparison), 2 = engine
-// attention() on the multi-key scores_f16 / weighted_sum_f16 kernels.
+// attention() on the multi-key scores_f16 / weighted_sum_f16 kernels, 3 = the same
+// over a q8_0 cache (scores_q8_0 / weighted_sum_q8_0), 4 = 3 on the scalar kernels.
 //   build/bench/sprout_bench_kernels --benchmark_filter=AttnDepth
 //       --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 // Counters: bytes_per_second = K and V bytes read per call.
@@ -83,7 +84,8 @@ void flush(const KvCache& c) {
 void AttnDepth(benchmark::State& st) {
   const int ctx = int(st.range(0)), path = int(st.range(1)), nt = int(st.range(2));
   const bool cold = st.range(3) != 0;
-  KvCache cache(1, ctx, kHeads, kHeadDim, DType::f16);
+  const bool q8 = path >= 3;
+  KvCache cache(1, ctx, kHeads, kHeadDim, q8 ? DType::q8_0 : DType::f16);
   const auto k = randv(size_t(ctx) * kHeads * kHeadDim, 10), v = randv(size_t(ctx) * kHeads * kHeadDim, 11);
   cache.write(0, 0, ctx, k.data(), v.data());
   const auto q = randv(size_t(kHeads * kHeadDim), 12);
@@ -93,7 +95,7 @@ void AttnDepth(benchmark::State& st) {
   a.scale = 1.f / std::sqrt(float(kHeadDim)), a.causal = true, a.q_pos0 = ctx - 1;
   Arena arena;
   const kern::Isa before = kern::active_isa();
-  const kern::Isa isa = path == 0 ? kern::Isa::scalar : kern::simd_family(kern::detected_isa());
+  const kern::Isa isa = path == 0 || path == 4 ? kern::Isa::scalar : kern::simd_family(kern::detected_isa());
   kern::set_active_isa(isa);
   set_num_threads(nt);
   for (auto _ : st) {
@@ -109,7 +111,7 @@ void AttnDepth(benchmark::State& st) {
   set_num_threads(0);
   kern::set_active_isa(before);
   st.SetBytesProcessed(st.iterations() * int64_t(cache.bytes()));
-  static const char* names[] = {"scalar", "per-key", "multi-key"};
+  static const char* names[] = {"scalar", "per-key", "multi-key", "multi-key q8_0", "scalar q8_0"};
   st.SetLabel(std::string(names[path]) + " " + kern::isa_name(isa) + " t" + std::to_string(nt) +
               (cold ? " cold" : " warm"));
 }
@@ -119,3 +121,6 @@ void AttnDepth(benchmark::State& st) {
 BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {1, 2}, {1, 2}, {0}})->UseRealTime();
 BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {1, 2}, {1, 2}, {1}})->UseRealTime()->Iterations(100);
 BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {0}, {1}, {0}})->UseRealTime();
+BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {3}, {1, 2}, {0}})->UseRealTime();
+BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {3}, {1, 2}, {1}})->UseRealTime()->Iterations(100);
+BENCHMARK(AttnDepth)->ArgsProduct({{512, 2048}, {4}, {1}, {0}})->UseRealTime();
