@@ -1,5 +1,8 @@
 #include "loaders/config_llama.h"
 
+#include <cstdint>
+#include <utility>
+
 #include "engine/error.h"
 #include "loaders/gguf.h"
 #include "loaders/json_util.h"
@@ -22,6 +25,12 @@ void positive(const std::string& subject, const char* key, int64_t v) {
 }  // namespace
 
 void LlamaConfig::validate(const std::string& subject) const {
+  // Sizes past int range would wrap when the decoder takes them as int.
+  for (const auto& [key, v] : {std::pair<const char*, int64_t>{"vocab_size", vocab_size}, {"hidden_size", hidden_size},
+                               {"intermediate_size", intermediate_size}, {"num_hidden_layers", num_hidden_layers},
+                               {"num_attention_heads", num_attention_heads}, {"num_key_value_heads", num_key_value_heads},
+                               {"head_dim", explicit_head_dim}})
+    if (v > INT32_MAX) fail(subject, std::string("key '") + key + "': " + std::to_string(v) + " is too large");
   positive(subject, "vocab_size", vocab_size);
   positive(subject, "hidden_size", hidden_size);
   positive(subject, "intermediate_size", intermediate_size);

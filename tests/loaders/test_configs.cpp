@@ -120,6 +120,10 @@ TEST(Config, LlamaExplicitHeadDim) {
   j.replace(j.find("\"sliding_window\": null"), 22, "\"head_dim\": 0, \"sliding_window\": null");
   test::write_text(p, j);
   expect_error([&] { llama_config_from_json(p); }, p + ": key 'head_dim': must be positive, got 0");
+  j = kQwenJson;
+  j.replace(j.find("\"sliding_window\": null"), 22, "\"head_dim\": 4294967360, \"sliding_window\": null");
+  test::write_text(p, j);  // 2^32 + 64: would wrap to 64 as an int
+  expect_error([&] { llama_config_from_json(p); }, p + ": key 'head_dim': 4294967360 is too large");
 
   auto gguf = [&](int key_length, int value_length) {
     GgufWriter w;
