@@ -2,8 +2,11 @@
 //
 // The prompt appears at once; the model loads on the first message. Each answer is
 // streamed as it is generated. The KV cache is kept across turns, so a turn only
-// runs its own new tokens. Ctrl-C during an answer stops that answer; Ctrl-C at the
-// prompt (or Ctrl-D, or /exit) ends the session. /reset starts a new conversation.
+// runs its own new tokens. When a message no longer fits, the conversation keeps its
+// most recent turns that fit in half the context (with the system prompt) and runs
+// them again, so the answer has the other half. Ctrl-C during an answer stops that
+// answer; Ctrl-C at the prompt (or Ctrl-D, or /exit) ends the session. /reset starts
+// a new conversation.
 // When stdin is not a terminal, each line is one message and no prompt is printed.
 #include <atomic>
 #include <chrono>
@@ -74,7 +77,12 @@ int cmd_chat(int argc, char** argv) {
   std::unique_ptr<Sampler> sampler;
   ChatFormat fmt;
   std::string system;
-  std::vector<int32_t> history;
+  std::vector<int32_t> history;  // every token of the conversation, as fed (or about to be)
+  struct Turn {
+    std::string user;
+    std::vector<int32_t> answer;
+  };
+  std::vector<Turn> turns;  // the conversation, to rebuild history when the context fills
 
   auto ensure_loaded = [&] {
     if (d.model) return;
@@ -103,40 +111,58 @@ int cmd_chat(int argc, char** argv) {
     if (line == "/reset") {
       if (st) st->reset();
       history.clear();
+      turns.clear();
       if (tty) std::fprintf(stderr, "(new conversation)\n");
       continue;
     }
     if (line.empty()) continue;
     ensure_loaded();
 
-    // Tokens of this turn.
-    std::vector<int32_t> turn;
-    if (fmt.chatml) {
-      turn = d.tok->encode(chatml_user_turn(system, history.empty(), line), /*add_special=*/false);
-    } else {
-      turn = d.tok->encode(line, /*add_special=*/history.empty());
-    }
+    // Tokens of a user message; the first of a conversation carries the system prompt (or BOS).
+    auto encode_turn = [&](const std::string& text, bool first) {
+      return fmt.chatml ? d.tok->encode(chatml_user_turn(system, first, text), /*add_special=*/false)
+                        : d.tok->encode(text, /*add_special=*/first);
+    };
+    // The conversation from turn k on, then this message, as a fresh context would hold it.
+    auto rebuild = [&](size_t k) {
+      std::vector<int32_t> h;
+      for (size_t i = k; i < turns.size(); ++i) {
+        const auto t = encode_turn(turns[i].user, i == k);
+        h.insert(h.end(), t.begin(), t.end());
+        h.insert(h.end(), turns[i].answer.begin(), turns[i].answer.end());
+      }
+      const auto t = encode_turn(line, k == turns.size());
+      h.insert(h.end(), t.begin(), t.end());
+      return h;
+    };
+
+    const std::vector<int32_t> turn = encode_turn(line, turns.empty());
     const size_t pending = history.size() - size_t(st->pos());  // last answer token, not yet fed
     if (pending + turn.size() + 1 > size_t(st->capacity() - st->pos())) {
-      // Start over with just this message, if it fits alone.
-      st->reset();
-      history.clear();
-      turn = fmt.chatml ? d.tok->encode(chatml_user_turn(system, true, line), false) : d.tok->encode(line, true);
-      if (turn.size() + 1 > size_t(st->capacity())) {
-        std::fprintf(stderr, "sprout: error: message: %zu tokens do not fit the context of %d\n", turn.size(),
+      // Keep the most recent turns that fit in half the context; failing that, this message alone.
+      size_t k = 0;
+      std::vector<int32_t> h = rebuild(0);
+      while (k < turns.size() && h.size() > size_t(st->capacity()) / 2) h = rebuild(++k);
+      if (h.size() + 1 > size_t(st->capacity())) {
+        std::fprintf(stderr, "sprout: error: message: %zu tokens do not fit the context of %d\n", h.size(),
                      st->capacity());
         continue;
       }
-      std::fprintf(stderr, "(context full: conversation restarted)\n");
+      turns.erase(turns.begin(), turns.begin() + long(k));
+      st->reset();
+      history = std::move(h);
+      std::fprintf(stderr, "(context full: kept the last %zu of %zu turns)\n", turns.size(), turns.size() + k);
+    } else {
+      history.insert(history.end(), turn.begin(), turn.end());
     }
-    history.insert(history.end(), turn.begin(), turn.end());
 
     Utf8Stream utf8;
     g_interrupt.store(false);
     g_generating.store(true);
     const int room = st->capacity() - int(history.size());
+    std::vector<int32_t> answer;
     try {
-      generate(d, *st, *sampler, history, std::min(n, std::max(room, 1)), [&](int32_t id) {
+      answer = generate(d, *st, *sampler, history, std::min(n, std::max(room, 1)), [&](int32_t id) {
         std::fputs(utf8.push(d.tok->piece_bytes(id)).c_str(), stdout);
         std::fflush(stdout);
         return true;
@@ -146,6 +172,7 @@ int cmd_chat(int argc, char** argv) {
       throw;
     }
     g_generating.store(false);
+    turns.push_back({line, std::move(answer)});
     std::fputs(utf8.flush().c_str(), stdout);
     std::fputs("\n", stdout);
     if (g_interrupt.load() && tty) std::fprintf(stderr, "(stopped)\n");

@@ -144,6 +144,23 @@ TEST(CliChat, DefaultModelReadsStdinLineByLine) {
   EXPECT_EQ("Once upon a time" + a + "\n", g.out);
 }
 
+// A full context keeps the most recent turns that fit in half of it (here 100 tokens:
+// turns of ~25 tokens, so the last one of four), and a message that cannot fit even
+// alone is an error line while the session goes on.
+TEST(CliChat, FullContextKeepsRecentTurns) {
+  CliRun r = sprout("chat --temp 0 -n 20 --ctx 100",
+                    "Once upon a time\nThe cat sat\nLily went to the park\nTom had a ball\nThe sun was hot\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("(context full: kept the last 1 of 4 turns)"), std::string::npos) << r.err;
+  std::string big;
+  for (int i = 0; i < 40; ++i) big += "The little dog ran to the big tree. ";
+  CliRun t = sprout("chat --temp 0 -n 5 --ctx 64", "Once upon a time\n" + big + "\nThe end\n");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.err.find("sprout: error: message: "), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("do not fit the context of 64"), std::string::npos) << t.err;
+  EXPECT_GE(std::count(t.out.begin(), t.out.end(), '\n'), 2) << t.out;  // the first and last messages answered
+}
+
 TEST(CliBench, JsonHasTheContractFields) {
   CliRun r = sprout("bench --model " + repo_path("app/assets/stories260K.bin") + " -p 16 -n 8 -t 1 -r 1 --json");
   ASSERT_EQ(r.code, 0) << r.err;
