@@ -35,10 +35,15 @@
 // each column in double over the keys. SIMD scores agree with the scalar ones to
 // ~1e-6 relative to scale * sum |q k|; the SIMD weighted sum (f32 FMA, keys in
 // order) to (n_keys + 1) * 2^-23 relative to sum_j |p_j v_jd|. f16 conversions are
-// exact / RNE and match kernels/common/fp16.h bit for bit. The q8_0 kernels
-// dequantize on the fly (every d * qs is exact in f32) and use f32 FMA, so they
-// carry the same bounds as the f32/f16 ones; their SIMD scores sum each block
-// before scaling it by d, which adds one rounding per block (within ~1e-6).
+// exact / RNE and match kernels/common/fp16.h bit for bit. The q8_0 scores
+// dequantize on the fly (every d * qs is exact in f32) and use f32 FMA, with the
+// bounds of the f32/f16 ones (their SIMD form sums each block before scaling it
+// by d: one rounding more per block, within ~1e-6). The AVX2 q8_0 weighted sum
+// works in integers: per block of columns and chunk of 16 keys, the weights
+// p_j * d_j are rounded to int16 on the step max|p_j d_j| / 32767 and the sums
+// of int16 weight x int8 value pairs (vpmaddwd) kept in int32, so it may also
+// differ by half a step times sum_j |qs_jc| per column (relative ~1.5e-5 of the
+// largest weight; non-finite weights take the f32 path, which gives the NaN/inf).
 // (The q8_0 rows are written by kernels/dot's q8_0 quantizer: GGUF's rounding.)
 #pragma once
 #include <cstdint>

@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 #include "kernels/act/vmath_avx2.h"
@@ -201,11 +202,122 @@ inline void wsum_blocks_q8(const float* p, const block_q8_0* V, int64_t stride, 
   for (int a = 0; a < 4 * B; ++a) _mm256_storeu_ps(out + 8 * a, acc[a]);
 }
 
+constexpr int kWsumKeys = 16;  // keys per int16 weight chunk
+
+// One block of columns over up to kWsumKeys keys, in integers: the keys' weights
+// w_j = p_j * d_j are rounded to int16 on a common step W = max|w| / 32767, then
+// out[c] += W * sum_j wq_j * q_jc with the sum in int32 (|sum| <= 16 * 32767 * 128,
+// no overflow). Keys are taken in pairs: the two rows' int8 widened to int16 and
+// interleaved, so one vpmaddwd does two keys for 8 columns; the f32 form spends a
+// convert and an FMA per key and value instead. Returns false, leaving out alone,
+// when a weight is not finite (the f32 form then gives the NaN/inf it implies).
+// The scales d of keys 0..15 (rows `idx` bytes apart, lanes at or past n_keys zero) as
+// two vectors of f32, read with two gathers of the 32 bits at each d (d and the first
+// two values): scalar stores to a buffer read back as a vector would stall on store
+// forwarding, once per block.
+inline void gather_scales(const block_q8_0* V, __m256i idx, int64_t stride, int n_keys, __m256* d) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(n_keys - 8 * h), lane);
+    if (_mm256_testz_si256(live, live)) {
+      d[h] = _mm256_setzero_ps();
+      continue;
+    }
+    const auto* base = reinterpret_cast<const int*>(&V[8 * h * stride].d);
+    const __m256i g = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), base, idx, live, 1);
+    // The low 16 bits of each lane, packed to eight f16 in lane order.
+    const __m256i lo = _mm256_and_si256(g, _mm256_set1_epi32(0xFFFF));
+    const __m128i h16 = _mm_packus_epi32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+    d[h] = _mm256_cvtph_ps(h16);
+  }
+}
+
+// Block weights for up to kWsumKeys keys: w_j = p_j * d_j (p: kWsumKeys values, zero
+// past n_keys) rounded to int16 on the step W = max|w| / 32767, stored as the int32
+// pairs (wq_j, wq_j+1) the sums below broadcast. Returns W: 0 when every weight is 0,
+// not finite when a weight is not (then pairs is not written).
+float block_weights(const float* p, const block_q8_0* V, int64_t stride, __m256i idx, int n_keys, int32_t* pairs) {
+  __m256 d[2];
+  gather_scales(V, idx, stride, n_keys, d);
+  const __m256 w0 = _mm256_mul_ps(_mm256_load_ps(p), d[0]);
+  const __m256 w1 = _mm256_mul_ps(_mm256_load_ps(p + 8), d[1]);
+  const __m256 sign = _mm256_set1_ps(-0.f);
+  const float wmax = vm::hmax(_mm256_max_ps(_mm256_andnot_ps(sign, w0), _mm256_andnot_ps(sign, w1)));
+  if (!(wmax < INFINITY) || wmax == 0.f) return wmax == 0.f ? 0.f : INFINITY;  // NaN counts as not finite
+  const __m256 inv = _mm256_set1_ps(32767.f / wmax);
+  const __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(w0, inv)), q1 = _mm256_cvtps_epi32(_mm256_mul_ps(w1, inv));
+  // int16 in key order (packs works per 128-bit lane; the permute restores the order).
+  _mm256_store_si256(reinterpret_cast<__m256i*>(pairs), _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xD8));
+  return wmax / 32767.f;
+}
+
+// out[c] += step * sum_j wq_j * q_jc over one block of columns, in int32 (|sum| <=
+// 16 * 32767 * 128, no overflow). Keys in pairs: the two rows' int8 widened to int16
+// and interleaved, so one vpmaddwd does two keys for 8 columns, where the f32 form
+// spends a convert and an FMA per key and value.
+void block_sum_i16(const int32_t* pairs, float step, const block_q8_0* V, int64_t stride, int n_keys, float* out) {
+  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  alignas(16) static constexpr int8_t zeros[QK8_0] = {};
+  for (int j = 0; j < n_keys; j += 2) {
+    const int8_t* r0 = V[j * stride].qs;
+    const int8_t* r1 = j + 1 < n_keys ? V[(j + 1) * stride].qs : zeros;  // its weight is 0 there
+    const __m256i pair = _mm256_set1_epi32(pairs[j / 2]);
+    for (int h = 0; h < 2; ++h) {  // columns 16h .. 16h + 15
+      const __m256i a = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r0 + 16 * h)));
+      const __m256i b = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r1 + 16 * h)));
+      // lo: columns 0-3 | 8-11 of the sixteen, hi: 4-7 | 12-15, as (key j, key j+1) pairs.
+      acc[2 * h] = _mm256_add_epi32(acc[2 * h], _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), pair));
+      acc[2 * h + 1] = _mm256_add_epi32(acc[2 * h + 1], _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), pair));
+    }
+  }
+  const __m256 vstep = _mm256_set1_ps(step);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i c0 = _mm256_permute2x128_si256(acc[2 * h], acc[2 * h + 1], 0x20);  // columns 0-7
+    const __m256i c1 = _mm256_permute2x128_si256(acc[2 * h], acc[2 * h + 1], 0x31);  // columns 8-15
+    float* o = out + 16 * h;
+    _mm256_storeu_ps(o, _mm256_fmadd_ps(vstep, _mm256_cvtepi32_ps(c0), _mm256_loadu_ps(o)));
+    _mm256_storeu_ps(o + 8, _mm256_fmadd_ps(vstep, _mm256_cvtepi32_ps(c1), _mm256_loadu_ps(o + 8)));
+  }
+}
+
+// Keys in chunks of kWsumKeys; per chunk, the weights of up to kWsumBlocks blocks first
+// (independent of each other, so their gathers and reductions overlap), then the sums.
+constexpr int kWsumBlocks = 8;
+
 void weighted_sum_q8_0(const float* p, const block_q8_0* V, int64_t stride, int n_keys, int hd, float* out) {
   const int nb = hd / QK8_0;
-  int b = 0;
-  for (; b + 2 <= nb; b += 2) wsum_blocks_q8<2>(p, V + b, stride, n_keys, out + b * QK8_0);
-  if (b < nb) wsum_blocks_q8<1>(p, V + b, stride, n_keys, out + b * QK8_0);
+  if (stride > INT32_MAX / int64_t(sizeof(block_q8_0) * kWsumKeys)) {  // gather offsets would not fit in int32
+    int b = 0;
+    for (; b + 2 <= nb; b += 2) wsum_blocks_q8<2>(p, V + b, stride, n_keys, out + b * QK8_0);
+    if (b < nb) wsum_blocks_q8<1>(p, V + b, stride, n_keys, out + b * QK8_0);
+    return;
+  }
+  const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                         _mm256_set1_epi32(int(stride * int64_t(sizeof(block_q8_0)))));
+  for (int d = 0; d < hd; d += 8) _mm256_storeu_ps(out + d, _mm256_setzero_ps());
+  for (int j0 = 0; j0 < n_keys; j0 += kWsumKeys) {
+    const int nk = std::min(kWsumKeys, n_keys - j0);
+    alignas(32) float pc[kWsumKeys] = {};
+    std::copy(p + j0, p + j0 + nk, pc);
+    for (int b0 = 0; b0 < nb; b0 += kWsumBlocks) {
+      const int n = std::min(kWsumBlocks, nb - b0);
+      alignas(32) int32_t pairs[kWsumBlocks][kWsumKeys / 2];
+      float step[kWsumBlocks];
+      for (int b = 0; b < n; ++b) step[b] = block_weights(pc, V + j0 * stride + b0 + b, stride, idx, nk, pairs[b]);
+      for (int b = 0; b < n; ++b) {
+        const block_q8_0* Vb = V + j0 * stride + b0 + b;
+        float* ob = out + (b0 + b) * QK8_0;
+        if (step[b] == 0.f) continue;
+        if (step[b] < INFINITY) {
+          block_sum_i16(pairs[b], step[b], Vb, stride, nk, ob);
+        } else {  // a weight is not finite: the f32 form gives the NaN / inf it implies
+          alignas(32) float part[QK8_0];
+          wsum_blocks_q8<1>(pc, Vb, stride, nk, part);
+          for (int c = 0; c < QK8_0; ++c) ob[c] += part[c];
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -326,8 +326,10 @@ std::pair<std::vector<float>, std::vector<float>> dequantized(const KvCache& c, 
 }  // namespace
 
 // Attention over a q8_0 cache equals the definition over the dequantized rows
-// (decode walk and blocked prefill, GQA, causal after a prefix, a masked key;
-// same f32 bounds as the f16 tests), and stays within q8_0's rounding of the
+// (blocked prefill: the f32 bound of the f16 tests; decode walk: 3e-5, as the AVX2
+// weighted sum rounds each 16 keys' weights p_j * d_j to int16, a step of
+// max(p d) / 32767, times sum |q| <= 16 * 127 per chunk; GQA, causal after a
+// prefix, a masked key), and stays within q8_0's rounding of the
 // exact rows: each value moves by at most amax/254 of its block, which for these
 // inputs (|k| <= 2, |q| <= 2, |v| <= 1, hd 64) keeps outputs within 0.03.
 TEST(Attention, Q8_0CacheDecodeAndBlockedPrefill) {
@@ -348,7 +350,7 @@ TEST(Attention, Q8_0CacheDecodeAndBlockedPrefill) {
     std::vector<float> out(qs.size());
     attention(a, qs.data(), cache, 0, out.data(), arena);
     const auto ref_deq = reference(a, qs, kd, vd);
-    EXPECT_LE(test::max_abs_diff(ref_deq.data(), out.data(), out.size()), 3e-6f) << "n_q " << nq;
+    EXPECT_LE(test::max_abs_diff(ref_deq.data(), out.data(), out.size()), nq < 8 ? 3e-5f : 3e-6f) << "n_q " << nq;
     const auto ref = reference(a, qs, k, v);
     const float err = test::max_abs_diff(ref.data(), out.data(), out.size());
     EXPECT_LE(err, 0.03f) << "n_q " << nq;

@@ -176,7 +176,10 @@ TEST(AttnKernels, ScalarQ8IsF32OnDequantizedRows) {
 }
 
 // Every ISA against the scalar oracle, bounds as in MultiKeySimdMatchesScalar
-// (magnitudes from the dequantized rows); from_q8_0 bit for bit.
+// (magnitudes from the dequantized rows); from_q8_0 bit for bit. The AVX2 weighted
+// sum rounds each key's weight p_j * d_j to int16 on a step of at most
+// max_j |p_j d_j| / 32767 per block of columns (kernels/attn/attn.h), so its bound
+// adds half that step times sum_j |q_jc| per column.
 TEST(AttnKernels, MultiKeyQ8SimdMatchesScalar) {
   const float scale = 0.0884f;
   for (Isa isa : test::simd_isas()) {
@@ -209,12 +212,47 @@ TEST(AttnKernels, MultiKeyQ8SimdMatchesScalar) {
           }
           EXPECT_TRUE(std::isnan(s[size_t(n)])) << at << " wrote past n_keys";
           for (int d = 0; d < hd; ++d) {
-            double mag = 0;
-            for (int j = 0; j < n; ++j) mag += std::fabs(double(p[size_t(j)]) * deq[size_t(j * es + d)]);
-            EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], (n + 1) * std::ldexp(mag, -23) + 1e-30) << at << " d=" << d;
+            double mag = 0, wmax = 0, qsum = 0;
+            for (int j = 0; j < n; ++j) {
+              const block_q8_0& blk = rows[size_t(j * stride + d / QK8_0)];
+              mag += std::fabs(double(p[size_t(j)]) * deq[size_t(j * es + d)]);
+              wmax = std::max(wmax, std::fabs(double(p[size_t(j)]) * f16_to_f32(blk.d)));
+              qsum += std::abs(int(blk.qs[d % QK8_0]));
+            }
+            const double bound = (n + 1) * std::ldexp(mag, -23) + 0.5 * wmax / 32767 * qsum + 1e-30;
+            EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], bound) << at << " d=" << d;
           }
           EXPECT_TRUE(std::isnan(o[size_t(hd)])) << at << " wrote past hd";
         }
+      }
+    }
+  }
+}
+
+// A block whose scale is not finite (an f16 inf): every ISA gives what the oracle
+// gives there (inf or NaN through p * d * q; AVX2 falls back from int16 weights to
+// f32 for that block), and the other blocks are unaffected.
+TEST(AttnKernels, Q8NonFiniteScaleMatchesScalar) {
+  const int hd = 64, n = 20;
+  auto rows = q8_rows(size_t(n) * 2, 77);
+  rows[2 * 5 + 1].d = 0x7C00;  // key 5, second block: +inf
+  auto p = test::random_floats(size_t(n), 78, 0.f, 1.f);
+  for (Isa isa : test::simd_isas()) {
+    std::vector<float> o(hd), o_ref(hd);
+    kAttnScalar.weighted_sum_q8_0(p.data(), rows.data(), 2, n, hd, o_ref.data());
+    attn_kernels(isa).weighted_sum_q8_0(p.data(), rows.data(), 2, n, hd, o.data());
+    for (int d = 0; d < hd; ++d) {
+      if (d < 32) {
+        EXPECT_TRUE(std::isfinite(o[size_t(d)])) << isa_name(isa) << " d=" << d;
+        double wmax = 0, qsum = 0;  // the int16-weight bound of MultiKeyQ8SimdMatchesScalar
+        for (int j = 0; j < n; ++j) {
+          wmax = std::max(wmax, double(p[size_t(j)]) * f16_to_f32(rows[size_t(2 * j)].d));
+          qsum += std::abs(int(rows[size_t(2 * j)].qs[d]));
+        }
+        EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], 0.5 * wmax / 32767 * qsum + 1e-5) << isa_name(isa) << " d=" << d;
+      } else {
+        EXPECT_FALSE(std::isfinite(o[size_t(d)])) << isa_name(isa) << " d=" << d;
+        EXPECT_EQ(std::isnan(o[size_t(d)]), std::isnan(o_ref[size_t(d)])) << isa_name(isa) << " d=" << d;
       }
     }
   }

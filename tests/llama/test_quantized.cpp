@@ -232,7 +232,8 @@ TEST(QuantizedStories260K, Q8_0KvCacheOnPaddedHeads) {
   // Token by token (the decode walk over q8_0 rows): as close to f32. The two runs
   // differ by more than f32 rounding: prefill computes K and V with GEMM tiles and
   // decode with dot products, and an ulp apart can put a value on the other side of
-  // a q8_0 rounding boundary, a step of amax/127 in that value.
+  // a q8_0 rounding boundary, a step of amax/127 in that value; so they are compared
+  // as distributions (one cache's rounding against another's).
   const auto q8_steps = all_logits(*pad, ids, DType::q8_0, /*one_by_one=*/true);
   const Agreement c = compare(pad32, q8_steps, V);
   std::printf("stories260K q8_0 KV cache, token by token: argmax agreement %.4f, mean KL %.2e nats\n", c.argmax_agree,
@@ -240,7 +241,9 @@ TEST(QuantizedStories260K, Q8_0KvCacheOnPaddedHeads) {
   EXPECT_EQ(c.clear_disagreements, 0);
   EXPECT_GE(c.argmax_agree, 0.98);
   EXPECT_LT(c.mean_kl, 1e-3);
-  EXPECT_LE(test::max_abs_diff(q8.data(), q8_steps.data(), q8.size()), 0.03f);
+  const Agreement between = compare(q8, q8_steps, V);
+  EXPECT_GE(between.argmax_agree, 0.98);
+  EXPECT_LT(between.mean_kl, 1e-3);
   std::remove(path.c_str());
 }
 
