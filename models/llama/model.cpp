@@ -40,8 +40,10 @@ Tensor expect(const WeightStore& ws, const std::string& name, int64_t rows, int6
   const bool ok = cols == 0 ? (t.ndim == 1 && t.shape[0] == rows)
                             : (t.ndim == 2 && t.shape[0] == rows && t.shape[1] == cols);
   if (!ok) {
-    const std::string want = cols == 0 ? "[" + std::to_string(rows) + "]"
-                                       : "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
+    std::string want("[");  // appended piece by piece: GCC 12 warns (-Wrestrict) on "[" + std::string
+    want += std::to_string(rows);
+    if (cols != 0) want += ", " + std::to_string(cols);
+    want += "]";
     fail(file, "tensor '" + name + "' has shape " + t.shape_str() + ", expected " + want);
   }
   if (!t.contiguous()) fail(file, "tensor '" + name + "' is not contiguous");
