@@ -11,10 +11,11 @@
 // position of the first query, i.e. the number of tokens already cached).
 // A query whose visible keys are all masked (-inf) gets a zero output.
 //
-// Dots and the weighted V sum use kernels/attn (f32 or f16 K/V rows, f32
-// accumulation), split over (head, query) pairs with OpenMP. Calls with 8 or
-// more queries (prefill) instead run per (head, block of queries) as small
-// GEMMs on the kernels/gemm f32 tile. Score rows come from `scratch` (rewound
+// Dots and the weighted V sum use kernels/attn (f32, f16 or q8_0 K/V rows, f32
+// accumulation; the AVX2 q8_0 weighted sum rounds its weights to int16, see
+// kernels/attn/attn.h), with each query's heads split over OpenMP threads. Calls
+// with 8 or more queries (prefill) instead run per (head, block of queries) as
+// small GEMMs on the kernels/gemm f32 tile (q8_0 rows dequantized first). Score rows come from `scratch` (rewound
 // before returning), so a call does not allocate once the arena has grown.
 #pragma once
 #include "engine/arena.h"
