@@ -204,13 +204,10 @@ inline void wsum_blocks_q8(const float* p, const block_q8_0* V, int64_t stride, 
 
 constexpr int kWsumKeys = 16;  // keys per int16 weight chunk
 
-// One block of columns over up to kWsumKeys keys, in integers: the keys' weights
-// w_j = p_j * d_j are rounded to int16 on a common step W = max|w| / 32767, then
-// out[c] += W * sum_j wq_j * q_jc with the sum in int32 (|sum| <= 16 * 32767 * 128,
-// no overflow). Keys are taken in pairs: the two rows' int8 widened to int16 and
-// interleaved, so one vpmaddwd does two keys for 8 columns; the f32 form spends a
-// convert and an FMA per key and value instead. Returns false, leaving out alone,
-// when a weight is not finite (the f32 form then gives the NaN/inf it implies).
+// The integer weighted sum, per block of 32 columns and chunk of kWsumKeys keys:
+// weights rounded to int16 (block_weights), then int32 sums of weight x value
+// pairs (block_sum_i16), scaled back to f32 once per chunk.
+//
 // The scales d of keys 0..15 (rows `idx` bytes apart, lanes at or past n_keys zero) as
 // two vectors of f32, read with two gathers of the 32 bits at each d (d and the first
 // two values): scalar stores to a buffer read back as a vector would stall on store
