@@ -93,8 +93,9 @@ int cmd_chat(int argc, char** argv) {
     sampler = std::make_unique<Sampler>(sp);
     fmt = detect_chat_format(d.tok->chat_template);
     system = p.has("--system") ? p.get("--system") : fmt.default_system;
-    std::fprintf(stderr, "%.0f ms (%s, %d layers, context %d)\n", d.load_ms, d.model->format().c_str(),
-                 d.model->config().layers, st->capacity());
+    std::fprintf(stderr, "%.0f ms (%s, %d layers, context %d, KV cache %s %.1f MB)\n", d.load_ms,
+                 d.model->format().c_str(), d.model->config().layers, st->capacity(), dtype_name(kv),
+                 double(st->kv_bytes()) / 1048576.0);
   };
 
   install_sigint();
