@@ -198,18 +198,8 @@ void weighted_sum_q8_0(const float* p, const block_q8_0* V, int64_t stride, int 
 
 }  // namespace
 
-const AttnKernels kAttnNeon = {dot_f32,
-                               dot_f16,
-                               axpy_f32,
-                               axpy_f16,
-                               to_f16,
-                               from_f16,
-                               scores<float>,
-                               scores<f16_t>,
-                               weighted_sum<float>,
-                               weighted_sum<f16_t>,
-                               from_q8_0,
-                               scores_q8_0,
-                               weighted_sum_q8_0};
+const AttnKernels kAttnNeon = {dot_f32, dot_f16, axpy_f32, axpy_f16, to_f16, from_f16,  // row primitives
+                               scores<float>, scores<f16_t>, weighted_sum<float>, weighted_sum<f16_t>,  // multi-key
+                               from_q8_0, scores_q8_0, weighted_sum_q8_0};  // q8_0 rows
 
 }  // namespace sprout::kern
