@@ -19,11 +19,10 @@ constexpr int kMinBlockedQueries = 8;  // from here on attend_blocked()
 constexpr int kVBlock = 256;           // keys per packed V panel
 constexpr int kKeyBlock = 16;          // keys per block in attend()'s decode walk
 
-// Key/value rows: row j of kv head g starts at element (j * n_kv_heads + g) * head_dim
-// (for q8_0 at block (j * n_kv_heads + g) * head_dim / 32).
-enum class KvType { f32, f16, q8_0 };
+// Key/value rows (f32, f16 or q8_0): row j of kv head g starts at element
+// (j * n_kv_heads + g) * head_dim (for q8_0 at block (j * n_kv_heads + g) * head_dim / 32).
 struct KvView {
-  KvType type;
+  DType type;
   const void* k;
   const void* v;
 };
@@ -63,8 +62,8 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
   const kern::GemmKernels& g = kern::gemm_kernels();
   const kern::AttnKernels& ak = kern::attn_kernels();
   const auto softmax = kern::softmax_kernels().softmax;
-  const bool q8 = kv.type == KvType::q8_0;
-  const kern::GemmB bt = kv.type == KvType::f16 ? kern::GemmB::f16 : kern::GemmB::f32;
+  const bool q8 = kv.type == DType::q8_0;
+  const kern::GemmB bt = kv.type == DType::f16 ? kern::GemmB::f16 : kern::GemmB::f32;
   const int hd = a.head_dim, group = a.n_heads / a.n_kv_heads, mr = g.mr, nr = g.nr;
   const int64_t kv_stride = int64_t(a.n_kv_heads) * hd, q_stride = int64_t(a.n_heads) * hd;
   const int qb = (32 + mr - 1) / mr * mr;  // queries per task
@@ -104,7 +103,7 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
         dequant_rows(ak, kv.k, base, kv_stride, j0, cols, hd, deq);
         g.pack_b(kern::GemmB::f32, deq, size_t(hd), 0, cols, 0, hd, panel);
       } else {
-        const void* K = kv.type == KvType::f16 ? static_cast<const void*>(f16_at(kv.k, base)) : f32_at(kv.k, base);
+        const void* K = kv.type == DType::f16 ? static_cast<const void*>(f16_at(kv.k, base)) : f32_at(kv.k, base);
         g.pack_b(bt, K, size_t(kv_stride), j0, cols, 0, hd, panel);
       }
       for (int m = 0; m < rows; m += mr)
@@ -129,7 +128,7 @@ void attend_blocked(const AttentionArgs& a, const float* q, KvView kv, float* ou
           const int64_t at = int64_t(k0 + j) * kv_stride + base + d0;
           float* p = panel + int64_t(j) * nr;
           if (q8) std::memcpy(p, deq + int64_t(j) * hd + d0, sizeof(float) * size_t(cols));
-          else if (kv.type == KvType::f16) ak.from_f16(f16_at(kv.v, at), cols, p);
+          else if (kv.type == DType::f16) ak.from_f16(f16_at(kv.v, at), cols, p);
           else std::memcpy(p, f32_at(kv.v, at), sizeof(float) * size_t(cols));
           for (int c = cols; c < nr; ++c) p[c] = 0.f;
         }
@@ -190,9 +189,9 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
         const float* qh = qi + int64_t(h) * hd;
         float* s = S + row * (h - h0) + j0;
         switch (kv.type) {
-          case KvType::f32: ak.scores_f32(qh, f32_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
-          case KvType::f16: ak.scores_f16(qh, f16_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
-          case KvType::q8_0: ak.scores_q8_0(qh, q8_at(kv.k, off), kv_stride / kern::QK8_0, nb, hd, a.scale, s); break;
+          case DType::f16: ak.scores_f16(qh, f16_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
+          case DType::q8_0: ak.scores_q8_0(qh, q8_at(kv.k, off), kv_stride / kern::QK8_0, nb, hd, a.scale, s); break;
+          default: ak.scores_f32(qh, f32_at(kv.k, off), kv_stride, nb, hd, a.scale, s); break;
         }
       }
     }
@@ -210,9 +209,9 @@ void attend(const AttentionArgs& a, const float* q, KvView kv, float* out, Arena
         float* o = oi + int64_t(h) * hd;
         float* dst = j0 == 0 ? o : part;
         switch (kv.type) {
-          case KvType::f32: ak.weighted_sum_f32(p, f32_at(kv.v, off), kv_stride, nb, hd, dst); break;
-          case KvType::f16: ak.weighted_sum_f16(p, f16_at(kv.v, off), kv_stride, nb, hd, dst); break;
-          case KvType::q8_0: ak.weighted_sum_q8_0(p, q8_at(kv.v, off), kv_stride / kern::QK8_0, nb, hd, dst); break;
+          case DType::f16: ak.weighted_sum_f16(p, f16_at(kv.v, off), kv_stride, nb, hd, dst); break;
+          case DType::q8_0: ak.weighted_sum_q8_0(p, q8_at(kv.v, off), kv_stride / kern::QK8_0, nb, hd, dst); break;
+          default: ak.weighted_sum_f32(p, f32_at(kv.v, off), kv_stride, nb, hd, dst); break;
         }
         if (j0 > 0)
           for (int d = 0; d < hd; ++d) o[d] += part[d];
@@ -231,12 +230,11 @@ void attention(const AttentionArgs& a, const float* q, const KvCache& cache, int
                           std::to_string(cache.head_dim()));
   if (a.n_kv > cache.max_tokens())
     fail("attention", "n_kv " + std::to_string(a.n_kv) + " exceeds cache capacity " + std::to_string(cache.max_tokens()));
-  const KvType t = cache.dtype() == DType::q8_0 ? KvType::q8_0 : cache.dtype() == DType::f16 ? KvType::f16 : KvType::f32;
-  attend(a, q, KvView{t, cache.keys(layer), cache.values(layer)}, out, scratch);
+  attend(a, q, KvView{cache.dtype(), cache.keys(layer), cache.values(layer)}, out, scratch);
 }
 
 void attention(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, Arena& scratch) {
-  attend(a, q, KvView{KvType::f32, k, v}, out, scratch);
+  attend(a, q, KvView{DType::f32, k, v}, out, scratch);
 }
 
 }  // namespace sprout

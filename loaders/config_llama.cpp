@@ -29,7 +29,7 @@ void LlamaConfig::validate(const std::string& subject) const {
   for (const auto& [key, v] : {std::pair<const char*, int64_t>{"vocab_size", vocab_size}, {"hidden_size", hidden_size},
                                {"intermediate_size", intermediate_size}, {"num_hidden_layers", num_hidden_layers},
                                {"num_attention_heads", num_attention_heads}, {"num_key_value_heads", num_key_value_heads},
-                               {"head_dim", explicit_head_dim}})
+                               {"head_dim", explicit_head_dim.value_or(0)}})
     if (v > INT32_MAX) fail(subject, std::string("key '") + key + "': " + std::to_string(v) + " is too large");
   positive(subject, "vocab_size", vocab_size);
   positive(subject, "hidden_size", hidden_size);
@@ -37,8 +37,8 @@ void LlamaConfig::validate(const std::string& subject) const {
   positive(subject, "num_hidden_layers", num_hidden_layers);
   positive(subject, "num_attention_heads", num_attention_heads);
   positive(subject, "num_key_value_heads", num_key_value_heads);
-  if (explicit_head_dim < 0) fail(subject, "key 'head_dim': must be positive, got " + std::to_string(explicit_head_dim));
-  if (explicit_head_dim == 0 && hidden_size % num_attention_heads != 0)
+  if (explicit_head_dim) positive(subject, "head_dim", *explicit_head_dim);
+  if (!explicit_head_dim && hidden_size % num_attention_heads != 0)
     fail(subject, "hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
                       std::to_string(num_attention_heads));
   if (num_attention_heads % num_key_value_heads != 0)
@@ -65,9 +65,7 @@ LlamaConfig llama_config_from_json(const Json& j, const std::string& path) {
   c.rope_theta = opt<double>(j, "rope_theta", 10000.0, path);
   c.tie_word_embeddings = opt<bool>(j, "tie_word_embeddings", false, path);
   c.torch_dtype = opt<std::string>(j, "torch_dtype", "", path);
-  c.explicit_head_dim = opt<int64_t>(j, "head_dim", 0, path);
-  if (c.explicit_head_dim == 0 && j.contains("head_dim") && !j["head_dim"].is_null())
-    fail(path, "key 'head_dim': must be positive, got 0");
+  if (j.contains("head_dim") && !j["head_dim"].is_null()) c.explicit_head_dim = req<int64_t>(j, "head_dim", path);
   c.bos_token_id = token_id(j, "bos_token_id", path);
   c.eos_token_id = token_id(j, "eos_token_id", path);
   c.validate(path);

@@ -4,6 +4,7 @@
 // inconsistent value is an Error naming the key and the file.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "loaders/json_util.h"
@@ -27,11 +28,11 @@ struct LlamaConfig {
   std::string torch_dtype;             // "bfloat16", ... ("" from GGUF)
   int64_t bos_token_id = -1, eos_token_id = -1;  // -1: not given
   // HF "head_dim" / GGUF <arch>.attention.key_length when given (Llama 3.x, Mistral
-  // and others may set it apart from hidden_size / num_attention_heads); 0: not given.
-  int64_t explicit_head_dim = 0;
+  // and others may set it apart from hidden_size / num_attention_heads).
+  std::optional<int64_t> explicit_head_dim;
 
   int64_t head_dim() const {
-    if (explicit_head_dim > 0) return explicit_head_dim;
+    if (explicit_head_dim) return *explicit_head_dim;
     return num_attention_heads ? hidden_size / num_attention_heads : 0;
   }
   // Error(subject, ...) unless sizes are positive and heads divide evenly (the hidden

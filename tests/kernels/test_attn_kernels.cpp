@@ -150,6 +150,18 @@ std::vector<block_q8_0> q8_rows(size_t blocks, uint32_t seed) {
   quantize_q8_0(x.data(), int64_t(x.size()), b.data());
   return b;
 }
+
+// How far the AVX2 weighted sum's column c may move from the f32 sum: half its int16
+// weight step, max_j |p_j d_j| / 32767, times sum_j |q_jc| (kernels/attn/attn.h).
+double int16_weight_bound(const std::vector<block_q8_0>& rows, const float* p, int64_t stride, int n, int c) {
+  double wmax = 0, qsum = 0;
+  for (int j = 0; j < n; ++j) {
+    const block_q8_0& blk = rows[size_t(j * stride + c / QK8_0)];
+    wmax = std::max(wmax, std::fabs(double(p[j]) * f16_to_f32(blk.d)));
+    qsum += std::abs(int(blk.qs[c % QK8_0]));
+  }
+  return 0.5 * wmax / 32767 * qsum;
+}
 }  // namespace
 
 // The scalar q8_0 kernels are the f32 ones on the dequantized rows: every d * q is
@@ -212,14 +224,10 @@ TEST(AttnKernels, MultiKeyQ8SimdMatchesScalar) {
           }
           EXPECT_TRUE(std::isnan(s[size_t(n)])) << at << " wrote past n_keys";
           for (int d = 0; d < hd; ++d) {
-            double mag = 0, wmax = 0, qsum = 0;
-            for (int j = 0; j < n; ++j) {
-              const block_q8_0& blk = rows[size_t(j * stride + d / QK8_0)];
-              mag += std::fabs(double(p[size_t(j)]) * deq[size_t(j * es + d)]);
-              wmax = std::max(wmax, std::fabs(double(p[size_t(j)]) * f16_to_f32(blk.d)));
-              qsum += std::abs(int(blk.qs[d % QK8_0]));
-            }
-            const double bound = (n + 1) * std::ldexp(mag, -23) + 0.5 * wmax / 32767 * qsum + 1e-30;
+            double mag = 0;
+            for (int j = 0; j < n; ++j) mag += std::fabs(double(p[size_t(j)]) * deq[size_t(j * es + d)]);
+            const double bound =
+                (n + 1) * std::ldexp(mag, -23) + int16_weight_bound(rows, p.data(), stride, n, d) + 1e-30;
             EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], bound) << at << " d=" << d;
           }
           EXPECT_TRUE(std::isnan(o[size_t(hd)])) << at << " wrote past hd";
@@ -244,12 +252,8 @@ TEST(AttnKernels, Q8NonFiniteScaleMatchesScalar) {
     for (int d = 0; d < hd; ++d) {
       if (d < 32) {
         EXPECT_TRUE(std::isfinite(o[size_t(d)])) << isa_name(isa) << " d=" << d;
-        double wmax = 0, qsum = 0;  // the int16-weight bound of MultiKeyQ8SimdMatchesScalar
-        for (int j = 0; j < n; ++j) {
-          wmax = std::max(wmax, double(p[size_t(j)]) * f16_to_f32(rows[size_t(2 * j)].d));
-          qsum += std::abs(int(rows[size_t(2 * j)].qs[d]));
-        }
-        EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], 0.5 * wmax / 32767 * qsum + 1e-5) << isa_name(isa) << " d=" << d;
+        EXPECT_NEAR(o[size_t(d)], o_ref[size_t(d)], int16_weight_bound(rows, p.data(), 2, n, d) + 1e-5)
+            << isa_name(isa) << " d=" << d;
       } else {
         EXPECT_FALSE(std::isfinite(o[size_t(d)])) << isa_name(isa) << " d=" << d;
         EXPECT_EQ(std::isnan(o[size_t(d)]), std::isnan(o_ref[size_t(d)])) << isa_name(isa) << " d=" << d;
